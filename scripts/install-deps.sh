@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install the Debian packages a part of the project needs, only when something is missing.
+#   scripts/install-deps.sh cluster|test|bench|all
+set -euo pipefail
+cluster_pkgs="ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common python3-rados uuid-runtime bc iproute2"
+# libcephfs-dev/librados-dev: headers for the struct-layout tests; ceph-fuse: the comparison client;
+# fuse3 (fusermount3), attr/acl (xattr and ACL tools), gcc: C checks compiled at test time
+test_pkgs="$cluster_pkgs libcephfs2 librados2 libcephfs-dev librados-dev ceph-fuse fuse3 libfuse3-dev attr acl gcc libc6-dev"
+bench_pkgs="$test_pkgs fio linux-perf"
+case "${1:-all}" in
+  cluster) want=$cluster_pkgs ;;
+  test) want=$test_pkgs ;;
+  bench|all) want=$bench_pkgs ;;
+  *) echo "usage: $0 cluster|test|bench|all" >&2; exit 2 ;;
+esac
+missing=()
+for pkg in $want; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+((${#missing[@]})) || exit 0
+echo "[deps] installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+if [ "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' 2>/dev/null | wc -l)" = 0 ]; then
+  apt-get update -qq
+fi
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
