@@ -158,12 +158,27 @@ public sealed unsafe class CephLowLevel
     }
 
     /// <summary>ceph_ll_setattr: apply the fields of <paramref name="attr"/> selected by <paramref name="mask"/>.
-    /// Does not return the new attributes: call <see cref="GetAttr"/>.</summary>
+    /// Does not return the new attributes: call <see cref="GetAttr"/>. Pacific ignores MTIME_NOW/ATIME_NOW, so
+    /// those set MTime/ATime to this machine's current time here (as utimensat(UTIME_NOW) would).</summary>
     public int SetAttr(InodePtr inode, in CephStatx attr, SetAttrMask mask, UserPermPtr perms)
     {
         if (_closed)
             return -Errno.ENOTCONN;
         CephStatx copy = attr; // the C signature is not const
+        if ((mask & (SetAttrMask.MTimeNow | SetAttrMask.ATimeNow)) != 0)
+        {
+            var now = Timespec.Now;
+            if ((mask & SetAttrMask.MTimeNow) != 0)
+            {
+                copy.MTime = now;
+                mask |= SetAttrMask.MTime;
+            }
+            if ((mask & SetAttrMask.ATimeNow) != 0)
+            {
+                copy.ATime = now;
+                mask |= SetAttrMask.ATime;
+            }
+        }
         return ceph_ll_setattr(_cmount, inode, &copy, (int)mask, perms);
     }
 
@@ -180,7 +195,8 @@ public sealed unsafe class CephLowLevel
 
     // ---- namespace ----------------------------------------------------------------------------------
 
-    /// <summary>ceph_ll_create: create (or with O_CREAT and without O_EXCL, open an existing) file and open it.
+    /// <summary>ceph_ll_create: with O_CREAT in <paramref name="flags"/> (FUSE CREATE has it) create the file, or
+    /// without O_EXCL open an existing one; without O_CREAT only open an existing one (-ENOENT otherwise).
     /// +1 reference on <paramref name="inode"/> and an open <paramref name="file"/> on success.</summary>
     public int Create(InodePtr parent, ReadOnlySpan<byte> name, uint mode, OpenFlags flags, out InodePtr inode,
         out FhPtr file, out CephStatx attr, StatxMask want, AtFlags atFlags, UserPermPtr perms)
@@ -344,7 +360,9 @@ public sealed unsafe class CephLowLevel
             return ceph_ll_read(_cmount, file, offset, (ulong)buffer.Length, b);
     }
 
-    /// <summary>ceph_ll_write from <paramref name="data"/>; returns the bytes written (-EDQUOT past a quota).</summary>
+    /// <summary>ceph_ll_write from <paramref name="data"/>; returns the bytes written (-EDQUOT past a quota).
+    /// An offset of -1 writes at the file position, which O_APPEND moves to the end; any other offset is used as
+    /// given even with O_APPEND.</summary>
     public int Write(FhPtr file, long offset, ReadOnlySpan<byte> data)
     {
         if (_closed)
