@@ -360,13 +360,16 @@ public sealed unsafe class CephLowLevel
             return ceph_ll_read(_cmount, file, offset, (ulong)buffer.Length, b);
     }
 
-    /// <summary>ceph_ll_write from <paramref name="data"/>; returns the bytes written (-EDQUOT past a quota).
+    /// <summary>ceph_ll_write from <paramref name="data"/>; returns the bytes written (-EDQUOT past a quota;
+    /// 0 for empty data without calling libcephfs, which would abort the process).
     /// An offset of -1 writes at the file position, which O_APPEND moves to the end; any other offset is used as
     /// given even with O_APPEND.</summary>
     public int Write(FhPtr file, long offset, ReadOnlySpan<byte> data)
     {
         if (_closed)
             return -Errno.ENOTCONN;
+        if (data.IsEmpty)
+            return 0; // libcephfs 16.2 aborts the process on a zero-length write (Striper asserts len > 0)
         fixed (byte* d = data)
             return ceph_ll_write(_cmount, file, offset, (ulong)data.Length, d);
     }
@@ -400,6 +403,11 @@ public sealed unsafe class CephLowLevel
     {
         if (_closed)
             return -Errno.ENOTCONN;
+        nuint total = 0;
+        foreach (var buffer in buffers)
+            total += buffer.Length;
+        if (total == 0)
+            return 0; // see Write
         fixed (IoVec* v = buffers)
             return ceph_ll_writev(_cmount, file, v, buffers.Length, offset);
     }
@@ -409,6 +417,8 @@ public sealed unsafe class CephLowLevel
     {
         if (_closed)
             return -Errno.ENOTCONN;
+        if (first.IsEmpty && second.IsEmpty)
+            return 0; // see Write
         fixed (byte* a = first)
         fixed (byte* b = second)
         {
