@@ -28,6 +28,26 @@ public sealed class MountTests
         Assert.Equal(TestMounts.Env.FsName, status.FileSystem);
         Assert.False(status.Blocklisted);
         Assert.StartsWith($"client.{mount.InstanceId} ", status.Instance, StringComparison.Ordinal);
+
+        using var version = JsonDocument.Parse(mount.AdminCommand("version"));
+        Assert.Equal(CephMount.LibraryVersion, version.RootElement.GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public void AnAdminSocketAnsweringForAnotherClientIsRefused()
+    {
+        string shared = Path.Combine(TestMounts.Env.Directory, "run", TestMounts.UniqueName("shared") + ".asok");
+        using var first = CephMount.Connect(new CephMountOptions
+        {
+            Id = "admin", ConfigFile = TestMounts.Env.ConfPath, AdminSocket = shared, MountTimeout = TestMounts.MountTimeout,
+        });
+        using var second = CephMount.Connect(new CephMountOptions
+        {
+            Id = "admin", ConfigFile = TestMounts.Env.ConfPath, AdminSocket = shared, MountTimeout = TestMounts.MountTimeout,
+        });
+        Assert.Equal((long)first.InstanceId, first.GetClientStatus().Id);
+        var e = Assert.Throws<InvalidOperationException>(() => second.GetClientStatus());
+        Assert.Contains($"not client.{second.InstanceId}", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
