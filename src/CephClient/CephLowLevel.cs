@@ -78,7 +78,7 @@ public sealed unsafe class CephLowLevel
         if (_closed)
             return -Errno.ENOTCONN;
         fixed (InodePtr* i = &inode)
-            return ceph_ll_lookup_inode(_cmount, ino, i);
+            return ceph_ll_lookup_inode(_cmount, new InodeNo(ino), i);
     }
 
     /// <summary>ceph_ll_lookup_vino: an inode of the live tree or of a snapshot. +1 reference.</summary>
