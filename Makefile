@@ -9,7 +9,7 @@ export CLUSTER_DIR
 CONFIG      ?= Release
 RID         := linux-x64
 DOTNET      := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
-TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests
+TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests tests/BenchRunner.Tests
 # every test project runs, even after one fails; the exit code says whether any did
 TEST_LOGGER := --logger "console;verbosity=normal"
 

@@ -49,7 +49,7 @@ internal sealed record BenchConfig
     /// <summary>Name, default (full / quick) and meaning of every variable, for --help and the docs.</summary>
     public static readonly (string Name, string Default, string Meaning)[] Knobs =
     [
-        ("BENCH_QUICK", "0", "1: small sizes and short runs (a smoke test of the whole pipeline, about 6 min)"),
+        ("BENCH_QUICK", "0", "1: small sizes and short runs (a smoke test of the whole pipeline, a few minutes)"),
         ("BENCH_SUITES", "fuse,ceph", "which suites: fuse (FUSE layer alone, no cluster), ceph (the cluster comparison)"),
         ("BENCH_CONTENDERS", "ceph-fuse,direct", "ceph suite contenders, in alternation order: ceph-fuse, direct, managed"),
         ("BENCH_FUSE_CONTENDERS", "libfuse-ref,libfuse-ref-1t,tmpfs", "FUSE suite contenders: libfuse-ref, libfuse-ref-1t, tmpfs, managed-memory"),

@@ -40,10 +40,10 @@ internal static class ContenderCatalog
             // the C reference: libfuse's default multi-threaded loop, and its single-threaded loop (-s);
             // timeout=0: entries and attributes are not cached by the kernel (every stat is a round trip)
             "libfuse-ref" => new FuseDaemonContender(name, tools.LibfuseRef,
-                ["{mountpoint}", "-f", "-o", "timeout=0,fsname=libfuse-ref"],
+                ["{mountpoint}", "-f", "-o", "timeout=0,fsname=libfuse-ref,subtype=libfuse-ref"],
                 remountWhenCold: false, mountPoint, "bench", log, tools),
             "libfuse-ref-1t" => new FuseDaemonContender(name, tools.LibfuseRef,
-                ["{mountpoint}", "-f", "-s", "-o", "timeout=0,fsname=libfuse-ref"],
+                ["{mountpoint}", "-f", "-s", "-o", "timeout=0,fsname=libfuse-ref,subtype=libfuse-ref"],
                 remountWhenCold: false, mountPoint, "bench", log, tools),
             "tmpfs" => new TmpfsContender(mountPoint, config.FuseFileSize + (1L << 30), tools),
             "managed-memory" => new FuseDaemonContender(name, config.ManagedBinary,
