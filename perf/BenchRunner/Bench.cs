@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using ManagedCephFuse.BenchRunner.Contenders;
 using ManagedCephFuse.BenchRunner.Os;
 using ManagedCephFuse.BenchRunner.Report;
@@ -46,12 +44,10 @@ internal sealed class Bench(BenchConfig config, CancellationToken cancel)
             Console.Error.WriteLine("[bench] interrupted");
         }
 
-        var tables = suites.Select(s => Summary.Build(s.Name, s.Title, s.Contenders, s.References, _results.Samples))
-            .Where(t => t.Rows.Count > 0).ToList();
-        foreach (var table in tables)
+        foreach (var table in Summary.Tables(_results.Samples))
             Console.WriteLine(Renderer.Text(table));
         if (_results.Samples.Count > 0)
-            WriteReport(started, machine, loadAtStart, Machine.Load(), tables, aborted);
+            WriteReport(started, machine, loadAtStart, Machine.Load(), aborted);
         foreach (var f in _results.Failures)
             Console.Error.WriteLine($"[bench] FAILED {f.Suite}/{f.Workload} on {f.Contender}: {f.Message}");
         return aborted is not null || _results.Failures.Count > 0 ? 1 : 0;
@@ -113,7 +109,8 @@ internal sealed class Bench(BenchConfig config, CancellationToken cancel)
             {
                 Progress.Say($"starting {contender.Name}: {contender.Description}");
                 contender.Start(cancel);
-                _results.Contenders.TryAdd(contender.Name, contender.Description);
+                // paths relative to the repository: the results file reads the same on every checkout
+                _results.Contenders.TryAdd(contender.Name, contender.Description.Replace(config.Root + "/", "", StringComparison.Ordinal));
             }
             foreach (var workload in phase.Workloads)
             {
@@ -215,8 +212,7 @@ internal sealed class Bench(BenchConfig config, CancellationToken cancel)
             $"{Renderer.Number(value)} {unit.Symbol()}{cost}");
     }
 
-    private void WriteReport(DateTime started, Machine machine, string loadAtStart, string loadAtEnd,
-        IReadOnlyList<SuiteTable> tables, string? aborted)
+    private void WriteReport(DateTime started, Machine machine, string loadAtStart, string loadAtEnd, string? aborted)
     {
         Directory.CreateDirectory(config.ResultsDir);
         string fileName = started.ToString("yyyy-MM-dd-HHmm", CultureInfo.InvariantCulture) + (config.Quick ? "-quick" : "");
@@ -224,48 +220,12 @@ internal sealed class Bench(BenchConfig config, CancellationToken cancel)
         for (int n = 2; File.Exists(stem + ".md"); n++)
             stem = Path.Combine(config.ResultsDir, $"{fileName}-{n}");
         double duration = Progress.Elapsed.TotalSeconds;
-
-        var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"# make bench — {started:yyyy-MM-dd HH:mm} UTC{(config.Quick ? " (quick)" : "")}");
-        md.AppendLine();
-        if (aborted is not null)
-            md.AppendLine(CultureInfo.InvariantCulture, $"**INCOMPLETE: the run stopped early: {aborted}**").AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"> {Renderer.NoiseNote}").AppendLine();
-        md.AppendLine("## Machine").AppendLine();
-        md.AppendLine("| | |").AppendLine("|---|---|");
-        foreach (var (name, value) in machine.Facts)
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value.ReplaceLineEndings(" ")} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| at start | {loadAtStart} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| at end | {loadAtEnd} |");
-        md.AppendLine().AppendLine("## Run").AppendLine();
-        md.AppendLine("| | |").AppendLine("|---|---|");
-        foreach (var (name, value) in config.Describe())
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| duration | {duration / 60:F1} min |");
-        md.AppendLine().AppendLine("Contenders (each ceph-suite phase runs on a fresh cluster; \"cold\" = syncfs, " +
-            "`echo 3 > /proc/sys/vm/drop_caches` and a fresh daemon or driver):").AppendLine();
-        foreach (var (name, description) in _results.Contenders)
-            md.AppendLine(CultureInfo.InvariantCulture, $"- **{name}**: `{description}`");
-        md.AppendLine();
-        foreach (var table in tables)
-            md.Append(Renderer.Markdown(table));
-        if (_results.Failures.Count > 0)
-        {
-            md.AppendLine("## Failures").AppendLine();
-            foreach (var f in _results.Failures)
-                md.AppendLine(CultureInfo.InvariantCulture, $"- {f.Suite}/{f.Workload} on **{f.Contender}**: {f.Message}");
-            md.AppendLine();
-        }
-        md.AppendLine("## How to read this").AppendLine().AppendLine(Renderer.HowToRead).AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Every sample is in `{Path.GetFileName(stem)}.json`.");
-        File.WriteAllText(stem + ".md", md.ToString());
-
-        var document = new ReportDocument(started.ToString("O", CultureInfo.InvariantCulture), duration, aborted is null, aborted,
-            machine.Facts.Select(f => new NameValue(f.Name, f.Value)).ToList(), loadAtStart, loadAtEnd,
+        var document = new ReportDocument(started.ToString("O", CultureInfo.InvariantCulture), duration, config.Quick,
+            aborted is null, aborted, machine.Facts.Select(f => new NameValue(f.Name, f.Value)).ToList(), loadAtStart, loadAtEnd,
             config.Describe().Select(d => new NameValue(d.Name, d.Value)).ToList(),
             _results.Contenders.Select(c => new NameValue(c.Key, c.Value)).ToList(),
-            _results.Samples, _results.Failures);
-        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(document, ReportJsonContext.Default.ReportDocument));
+            _results.Samples, _results.Failures, config.Note);
+        ReportWriter.Save(document, stem);
         Console.WriteLine($"results: {Path.GetRelativePath(config.Root, stem)}.md (and .json); took {duration / 60:F1} min");
     }
 }

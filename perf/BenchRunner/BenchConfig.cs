@@ -43,13 +43,15 @@ internal sealed record BenchConfig
     public IReadOnlyList<string> CephFuseArgs { get; init; } = [];
     public IReadOnlyList<string> ManagedArgs { get; init; } = [];
     public IReadOnlyList<string> ManagedMemoryArgs { get; init; } = [];
+    /// <summary>Free text for the results file (what else ran, what changed since the last run).</summary>
+    public string? Note { get; init; }
 
     public static readonly string[] KnownSuites = ["fuse", "ceph"];
 
     /// <summary>Name, default (full / quick) and meaning of every variable, for --help and the docs.</summary>
     public static readonly (string Name, string Default, string Meaning)[] Knobs =
     [
-        ("BENCH_QUICK", "0", "1: small sizes and short runs (a smoke test of the whole pipeline, a few minutes)"),
+        ("BENCH_QUICK", "0", "1: small sizes and short runs (a smoke test of the whole pipeline, about 3 min)"),
         ("BENCH_SUITES", "fuse,ceph", "which suites: fuse (FUSE layer alone, no cluster), ceph (the cluster comparison)"),
         ("BENCH_CONTENDERS", "ceph-fuse,direct", "ceph suite contenders, in alternation order: ceph-fuse, direct, managed"),
         ("BENCH_FUSE_CONTENDERS", "libfuse-ref,libfuse-ref-1t,tmpfs", "FUSE suite contenders: libfuse-ref, libfuse-ref-1t, tmpfs, managed-memory"),
@@ -75,6 +77,7 @@ internal sealed record BenchConfig
         ("BENCH_CEPH_FUSE_ARGS", "", "extra arguments for ceph-fuse (space-separated)"),
         ("BENCH_MANAGED_ARGS", "", "extra arguments for managed-cephfuse in the ceph suite"),
         ("BENCH_MANAGED_MEMORY_ARGS", "", "extra arguments for managed-cephfuse --backend memory"),
+        ("BENCH_NOTE", "", "a note for the results file (what else ran, what changed)"),
     ];
 
     public static BenchConfig FromEnvironment(string root)
@@ -115,6 +118,7 @@ internal sealed record BenchConfig
             CephFuseArgs = Words("BENCH_CEPH_FUSE_ARGS"),
             ManagedArgs = Words("BENCH_MANAGED_ARGS"),
             ManagedMemoryArgs = Words("BENCH_MANAGED_MEMORY_ARGS"),
+            Note = Env("BENCH_NOTE"),
         };
     }
 

@@ -5,9 +5,17 @@ using ManagedCephFuse.BenchRunner;
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine("bench-runner: the side-by-side comparison behind `make bench` (run it through make).");
+    Console.WriteLine("       bench-runner --render perf/results/FILE.json   (writes FILE.md again from the samples)");
     Console.WriteLine("Environment variables (default full / quick):");
     foreach (var (name, fallback, meaning) in BenchConfig.Knobs)
         Console.WriteLine($"  {name,-26} {fallback,-34} {meaning}");
+    return 0;
+}
+if (args is ["--render", var json])
+{
+    // re-render a results file (e.g. after the table changed): FILE.md from FILE.json
+    foreach (var table in ManagedCephFuse.BenchRunner.Report.ReportWriter.Render(json))
+        Console.WriteLine(ManagedCephFuse.BenchRunner.Report.Renderer.Text(table));
     return 0;
 }
 if (args.Length > 0)

@@ -75,3 +75,39 @@ public sealed class SummaryTests
         Assert.Contains("| **seq** | ceph-fuse |", md);
     }
 }
+
+/// <summary>The results file is rendered from the JSON alone, so old results can be rendered again.</summary>
+[Trait("Category", "Unit")]
+public sealed class ReportWriterTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("bench-report-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void TheMarkdownComesBackTheSameFromTheJson()
+    {
+        Sample[] samples =
+        [
+            new("fuse", "fuse", "fuse-stat", "stat(path), uncached", "µs/op", false, "libfuse-ref", 1, 30, 20000, 0, 0.6, 0.5, 70 << 20),
+            new("fuse", "fuse", "fuse-stat", "stat(path), uncached", "µs/op", false, "managed-memory", 1, 27, 20000, 0, 0.54, 0.4, 40 << 20),
+        ];
+        var document = new ReportDocument("2026-11-26T01:33:00.0000000Z", 600, false, true, null,
+            [new NameValue("cores", "2")], "load 1", "load 2", [new NameValue("mode", "full")],
+            [new NameValue("libfuse-ref", "artifacts/bench/libfuse-ref")], samples, [], "a note about this run");
+        string stem = Path.Combine(_dir, "2026-11-26-0133");
+        ReportWriter.Save(document, stem);
+        string first = File.ReadAllText(stem + ".md");
+
+        File.Delete(stem + ".md");
+        var tables = ReportWriter.Render(stem + ".json");
+        Assert.Equal(first, File.ReadAllText(stem + ".md"));
+
+        Assert.Contains("# make bench — 2026-11-26 01:33 UTC", first);
+        Assert.Contains("## Notes", first);
+        Assert.Contains("a note about this run", first);
+        var managed = tables.Single().Rows.Single(r => r.Contender == "managed-memory");
+        Assert.Equal(30.0 / 27.0, managed.Speedups[0]!.Value, 6); // fewer µs than the C reference: > 1
+        Assert.Equal(20.0, managed.CpuPerOpMicros!.Value, 6);     // 0.4 s over 20,000 stats
+    }
+}

@@ -16,8 +16,9 @@ internal static class Renderer
         "**median** of the repetitions (**n**), with the min–max range. **× X** is the speed-up against " +
         "contender X for that measurement, whatever the unit: > 1 = better than X (more MiB/s, IOPS or ops/s; " +
         "fewer seconds or µs), < 1 = worse. **CPU s** is the median CPU time (user + system, from " +
-        "/proc/PID/stat) of the contender's process during the timed part only: the FUSE daemon — not fio or ls — " +
-        "or, for libcephfs direct, the driver itself (it also does the client's work). **CPU ÷ X** is that CPU " +
+        "/proc/PID/stat, 10 ms resolution) of the contender's process during the timed part only: the FUSE daemon " +
+        "— not fio or ls — or, for libcephfs direct, the driver itself (it also does the client's work); **CPU µs/op** " +
+        "is that per operation (I/O, file or directory entry). **CPU ÷ X** is that CPU " +
         "time divided by X's (< 1 = cheaper). **peak RSS** is the highest VmHWM reached during the timed part " +
         "(the high-water mark is reset before each one); the totals give the highest over the whole suite. " +
         "tmpfs has no process: no CPU or RSS.";
@@ -60,7 +61,7 @@ internal static class Renderer
     {
         var header = Headers
             .Concat(table.References.Select(r => $"× {r}"))
-            .Concat(["CPU s"])
+            .Concat(["CPU s", "CPU µs/op"])
             .Concat(table.References.Take(1).Select(r => $"CPU ÷ {r}"))
             .Concat(["peak RSS MiB", "n"])
             .ToArray();
@@ -80,6 +81,7 @@ internal static class Renderer
             };
             cells.AddRange(row.Speedups.Select(s => s is { } v ? Ratio(v) : "–"));
             cells.Add(row.CpuMedian is { } cpu ? cpu.ToString("F2", CultureInfo.InvariantCulture) : "–");
+            cells.Add(row.CpuPerOpMicros is { } perOp ? Number(perOp) : "–");
             if (table.References.Count > 0)
                 cells.Add(row.CpuRatio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "–");
             cells.Add(row.PeakRss is { } rss ? Mib(rss) : "–");

@@ -28,6 +28,7 @@ internal sealed record NameValue(string Name, string Value);
 internal sealed record ReportDocument(
     string StartedUtc,
     double DurationSeconds,
+    bool Quick,
     bool Complete,
     string? Aborted,
     IReadOnlyList<NameValue> Machine,
@@ -36,7 +37,8 @@ internal sealed record ReportDocument(
     IReadOnlyList<NameValue> Config,
     IReadOnlyList<NameValue> Contenders,
     IReadOnlyList<Sample> Samples,
-    IReadOnlyList<Failure> Failures);
+    IReadOnlyList<Failure> Failures,
+    string? Notes = null);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

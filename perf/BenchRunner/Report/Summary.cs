@@ -1,3 +1,5 @@
+using ManagedCephFuse.BenchRunner.Workloads;
+
 namespace ManagedCephFuse.BenchRunner.Report;
 
 /// <summary>One line of the table: a measurement of one contender over its repetitions.</summary>
@@ -11,6 +13,7 @@ internal sealed record Row(
     double Max,
     IReadOnlyList<double?> Speedups,
     double? CpuMedian,
+    double? CpuPerOpMicros,
     double? CpuRatio,
     long? PeakRss);
 
@@ -36,6 +39,15 @@ internal static class Summary
         int mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
+
+    /// <summary>A table per suite present in <paramref name="samples"/>, contenders in the order they ran.</summary>
+    public static IReadOnlyList<SuiteTable> Tables(IReadOnlyList<Sample> samples) =>
+        samples.Select(s => s.Suite).Distinct().Select(suite =>
+        {
+            var (title, references) = Suites.Info(suite);
+            var contenders = samples.Where(s => s.Suite == suite).Select(s => s.Contender).Distinct().ToList();
+            return Build(suite, title, contenders, references, samples);
+        }).ToList();
 
     public static SuiteTable Build(string suite, string title, IReadOnlyList<string> contenders, IReadOnlyList<string> references,
         IReadOnlyList<Sample> samples)
@@ -63,12 +75,14 @@ internal static class Summary
                     .Select(r => MedianOf(r) is { } reference ? Speedup(median, reference, higherIsBetter) : (double?)null)
                     .ToList();
                 double? cpu = CpuOf(contender);
+                double? cpuPerOp = values.Where(s => s.CpuSeconds is not null).Select(s => s.CpuSeconds!.Value / s.Ops * 1e6).ToList()
+                    is { Count: > 0 } perOp ? Median(perOp) : null;
                 double? cpuRatio = presentReferences.Count > 0 && cpu is not null && CpuOf(presentReferences[0]) is { } refCpu and > 0
                     ? cpu / refCpu
                     : null;
                 long? peak = values.Max(s => s.PeakRssBytes);
                 rows.Add(new Row(measurement, group[0].Unit, contender, values.Count, median,
-                    values.Min(s => s.Value), values.Max(s => s.Value), speedups, cpu, cpuRatio, peak));
+                    values.Min(s => s.Value), values.Max(s => s.Value), speedups, cpu, cpuPerOp, cpuRatio, peak));
             }
         }
         var totals = contenders.Where(c => mine.Any(s => s.Contender == c)).Select(c =>

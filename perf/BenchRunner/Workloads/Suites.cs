@@ -7,6 +7,14 @@ internal static class Suites
     private const int Block4K = 4096;
     private const string SeqFile = "seq.dat";
 
+    /// <summary>The table title of a suite and the contenders its ratios are computed against.</summary>
+    public static (string Title, string[] References) Info(string suite) => suite switch
+    {
+        "ceph" => ("ceph-fuse, managed-cephfuse and libcephfs direct on one cluster", ["ceph-fuse", "direct"]),
+        "fuse" => ("the FUSE layer alone (in-memory file systems, no Ceph)", ["libfuse-ref", "libfuse-ref-1t"]),
+        _ => (suite, []),
+    };
+
     /// <summary>Every workload id, for validating BENCH_WORKLOADS.</summary>
     public static IEnumerable<string> WorkloadIds(BenchConfig config) =>
         Ceph(config, all: true).Phases.Concat(FuseLayer(config, all: true).Phases).SelectMany(p => p.Workloads).Select(w => w.Id);
@@ -84,9 +92,7 @@ internal static class Suites
             new("data", true, data.Where(w => all || c.Selected(w.Id)).ToList()),
             new("metadata", true, metadata.Where(w => all || c.Selected(w.Id)).ToList()),
         ];
-        return new Suite("ceph", "ceph-fuse, managed-cephfuse and libcephfs direct on one cluster",
-            phases.Where(p => p.Workloads.Count > 0).ToList(), c.CephContenders, c.CephRepetitions,
-            ["ceph-fuse", "direct"]);
+        return new Suite("ceph", phases.Where(p => p.Workloads.Count > 0).ToList(), c.CephContenders, c.CephRepetitions);
     }
 
     /// <summary>The FUSE layer alone: in-memory file systems behind the kernel's FUSE, no Ceph.</summary>
@@ -116,8 +122,7 @@ internal static class Suites
                     new Untimed(new Remove("files")),
                 ]),
         ];
-        return new Suite("fuse", "the FUSE layer alone (in-memory file systems, no Ceph)",
-            [new Phase("fuse", false, workloads.Where(w => all || c.Selected(w.Id)).ToList())],
-            c.FuseContenders, c.FuseRepetitions, ["libfuse-ref", "libfuse-ref-1t"]);
+        var selected = workloads.Where(w => all || c.Selected(w.Id)).ToList();
+        return new Suite("fuse", selected.Count > 0 ? [new Phase("fuse", false, selected)] : [], c.FuseContenders, c.FuseRepetitions);
     }
 }

@@ -63,6 +63,5 @@ internal sealed record Workload(string Id, IReadOnlyList<Step> Prepare, IReadOnl
 /// OSD keeps every byte in RAM and its allocator does not give it back).</summary>
 internal sealed record Phase(string Name, bool NeedsCluster, IReadOnlyList<Workload> Workloads);
 
-/// <summary>A suite: its phases, contenders, repetitions and the contenders the ratios are computed against.</summary>
-internal sealed record Suite(string Name, string Title, IReadOnlyList<Phase> Phases, IReadOnlyList<string> Contenders,
-    int Repetitions, IReadOnlyList<string> References);
+/// <summary>A suite: its phases, contenders (in alternation order) and repetitions.</summary>
+internal sealed record Suite(string Name, IReadOnlyList<Phase> Phases, IReadOnlyList<string> Contenders, int Repetitions);
