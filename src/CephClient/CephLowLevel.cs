@@ -52,7 +52,8 @@ public sealed unsafe class CephLowLevel
     }
 
     /// <summary>ceph_ll_lookup: <paramref name="name"/> in <paramref name="parent"/> (also "." and ".."), with its
-    /// attributes. +1 reference on success.</summary>
+    /// attributes. +1 reference on success. ".." of a subdirectory mount's root yields its real parent: a bridge
+    /// must answer ".." of its root itself.</summary>
     public int Lookup(InodePtr parent, ReadOnlySpan<byte> name, out InodePtr child, out CephStatx attr,
         StatxMask want, AtFlags flags, UserPermPtr perms)
     {
@@ -77,7 +78,7 @@ public sealed unsafe class CephLowLevel
         if (_closed)
             return -Errno.ENOTCONN;
         fixed (InodePtr* i = &inode)
-            return ceph_ll_lookup_inode(_cmount, ino, i);
+            return ceph_ll_lookup_inode(_cmount, new InodeNo(ino), i);
     }
 
     /// <summary>ceph_ll_lookup_vino: an inode of the live tree or of a snapshot. +1 reference.</summary>
@@ -118,7 +119,8 @@ public sealed unsafe class CephLowLevel
     }
 
     /// <summary>ceph_ll_put: give back one reference. Returns 1 when that was the inode's last ll reference,
-    /// 0 when others remain, negative errno on error.</summary>
+    /// 0 when others remain, negative errno on error. libcephfs ignores put/forget of inode 1 (the file system
+    /// root, which FUSE never forgets) and answers 1.</summary>
     public int Put(InodePtr inode)
     {
         if (_closed)

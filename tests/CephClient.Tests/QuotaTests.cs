@@ -25,7 +25,7 @@ public sealed class QuotaTests(CephFsFixture fs) : IClassFixture<CephFsFixture>
     {
         const long quota = 64L << 20;
         const long used = 8L << 20;
-        var (mount, root, _) = QuotaMount(quota);
+        var (mount, root, name) = QuotaMount(quota);
         using (mount)
         using (root)
         {
@@ -51,8 +51,11 @@ public sealed class QuotaTests(CephFsFixture fs) : IClassFixture<CephFsFixture>
             Assert.Equal((ulong)quota, mount.StatFs("/").TotalBytes);
             Assert.Equal((ulong)(quota - used), mount.StatFs(root).FreeBytes);
         }
-        // the whole file system's mount is not limited by it
+        // the whole file system's mount is not limited by it, not even asked about the quota directory itself:
+        // Pacific's statfs answers for the mount root's quota realm, whatever inode it is given
         Assert.NotEqual((ulong)quota, _admin.StatFs("/").TotalBytes);
+        using var quotaDir = _admin.Walk($"{fs.DirPath}/{name}");
+        Assert.Equal(_admin.StatFs("/").Blocks, _admin.StatFs(quotaDir).Blocks);
     }
 
     [Fact]
