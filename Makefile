@@ -9,11 +9,11 @@ export CLUSTER_DIR
 CONFIG      ?= Release
 RID         := linux-x64
 DOTNET      := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
-TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests
+TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests tests/BenchRunner.Tests
 # every test project runs, even after one fails; the exit code says whether any did
 TEST_LOGGER := --logger "console;verbosity=normal"
 
-.PHONY: help deps build cluster cluster-down demo demo-down test test-only bench clean
+.PHONY: help deps build cluster cluster-down demo demo-down test test-only bench bench-build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -51,8 +51,32 @@ test-only: ## run the test projects against a running cluster (make cluster firs
 	  $(DOTNET) test $$p -c $(CONFIG) --no-build $(TEST_LOGGER) || rc=1; \
 	done; exit $$rc
 
-bench: ## the side-by-side performance comparison (reserved for the performance issue)
-	@echo "make bench: not available yet (performance issue)"; exit 1
+# make bench: knobs are environment/make variables (BENCH_QUICK=1, BENCH_CONTENDERS=..., see docs/benchmarks.md)
+BENCH_TOOLS_DIR ?= $(ROOT)/artifacts/bench
+export BENCH_TOOLS_DIR
+BENCH_CFLAGS := -O2 -Wall -Wextra -Werror
+# managed-cephfuse is published only when a suite runs it
+BENCH_WANTS_MANAGED := $(findstring managed,$(BENCH_CONTENDERS) $(BENCH_FUSE_CONTENDERS))
+
+bench: ## side-by-side comparison: ceph-fuse / libcephfs direct / managed-cephfuse, and the FUSE layer alone
+	scripts/install-deps.sh bench
+	$(MAKE) --no-print-directory bench-build
+	cd $(ROOT) && $(BENCH_TOOLS_DIR)/runner/bench-runner
+
+bench-build: $(BENCH_TOOLS_DIR)/fsops $(BENCH_TOOLS_DIR)/libfuse-ref ## build what make bench runs (no run)
+	$(DOTNET) publish perf/CephDirect/CephDirect.csproj -c $(CONFIG) -r $(RID) -o $(BENCH_TOOLS_DIR) -v quiet -nologo
+	$(DOTNET) build perf/BenchRunner/BenchRunner.csproj -c $(CONFIG) -o $(BENCH_TOOLS_DIR)/runner -v quiet -nologo
+ifneq ($(BENCH_WANTS_MANAGED),)
+	$(DOTNET) publish src/FuseFs/FuseFs.csproj -c $(CONFIG) -r $(RID) -o bin -v quiet -nologo
+endif
+
+$(BENCH_TOOLS_DIR)/fsops: perf/tools/fsops.c
+	@mkdir -p $(@D)
+	gcc $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_TOOLS_DIR)/libfuse-ref: perf/libfuse-ref/libfuse_ref.c
+	@mkdir -p $(@D)
+	gcc $(BENCH_CFLAGS) -o $@ $< $$(pkg-config --cflags --libs fuse3) -lpthread
 
 clean: ## remove build output
 	rm -rf bin artifacts
