@@ -65,6 +65,7 @@ internal sealed class CsiPluginProcess : IAsyncDisposable
     public Identity.IdentityClient Identity { get; }
     public Controller.ControllerClient Controller { get; }
     public Node.NodeClient Node { get; }
+    public Grpc.Core.CallInvoker CallInvoker => _channel.CreateCallInvoker();
 
     /// <summary>What the plugin printed on stderr so far.</summary>
     public string Log

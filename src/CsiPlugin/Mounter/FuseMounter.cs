@@ -12,7 +12,10 @@ namespace ManagedCephFuse.CsiPlugin.Mounter;
 /// </summary>
 internal sealed partial class FuseMounter(string binary) : IVolumeMounter
 {
-    public static readonly TimeSpan LaunchTimeout = TimeSpan.FromSeconds(60);
+    // A mount right after a daemon died waits until the MDS declares the dead client's session stale
+    // (the file system's session_timeout, 60 s by default) before it can have the caps the dead client held.
+    // Stay below kubelet's 2-minute deadline for NodeStage.
+    public static readonly TimeSpan LaunchTimeout = TimeSpan.FromSeconds(110);
 
     public string Name => "fuse";
 

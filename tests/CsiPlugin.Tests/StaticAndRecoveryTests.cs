@@ -1,0 +1,123 @@
+using Csi.V1;
+using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CephClient.Admin;
+using ManagedCephFuse.CsiPlugin.Util;
+
+namespace ManagedCephFuse.CsiPlugin.Tests;
+
+[Trait("Category", "Cluster")]
+[Trait("Category", "Kernel")]
+public sealed class StaticAndRecoveryTests(PluginFixture fixture) : IClassFixture<PluginFixture>
+{
+    private readonly CsiPluginProcess _plugin = fixture.Plugin;
+
+    [Fact]
+    public async Task StaticVolumeStagesFromItsRootPath()
+    {
+        var env = CsiPluginProcess.Env;
+        string subvolume = "static-" + Guid.NewGuid().ToString("N")[..8];
+        string path;
+        using (var admin = CsiPluginProcess.ConnectAdmin())
+        {
+            admin.CreateSubvolumeGroup(env.FsName, _plugin.SubvolumeGroup);
+            admin.CreateSubvolume(env.FsName, subvolume, new SubvolumeCreateOptions { Group = _plugin.SubvolumeGroup, Size = 256L << 20, Mode = "777" });
+            path = admin.GetSubvolumePath(env.FsName, subvolume, _plugin.SubvolumeGroup);
+        }
+        string volumeId = "static-pv-" + subvolume; // any handle: static volumes are named by their PV
+        string staging = _plugin.NewPath("staging");
+        string target = _plugin.NewPath("target");
+        var stage = new NodeStageVolumeRequest
+        {
+            VolumeId = volumeId,
+            StagingTargetPath = staging,
+            VolumeCapability = CsiPluginProcess.MountCapability(),
+            VolumeContext = { ["staticVolume"] = "true", ["rootPath"] = path, ["clusterID"] = CsiPluginProcess.ClusterId, ["fsName"] = env.FsName },
+            Secrets = { CsiPluginProcess.UserSecrets() },
+        };
+        try
+        {
+            await _plugin.Node.NodeStageVolumeAsync(stage);
+            await _plugin.Node.NodePublishVolumeAsync(new NodePublishVolumeRequest
+            {
+                VolumeId = volumeId,
+                StagingTargetPath = staging,
+                TargetPath = target,
+                VolumeCapability = CsiPluginProcess.MountCapability(),
+                VolumeContext = { stage.VolumeContext },
+            });
+            await File.WriteAllTextAsync(Path.Combine(target, "static.txt"), "static volume");
+            Assert.Equal(256L << 20, TestVolumes.TotalBytes(await TestVolumes.StatsAsync(_plugin, volumeId, target)));
+        }
+        finally
+        {
+            await TestVolumes.UnpublishAsync(_plugin, volumeId, target);
+            await TestVolumes.UnstageAsync(_plugin, volumeId, staging);
+            using var admin = CsiPluginProcess.ConnectAdmin();
+            admin.RemoveSubvolume(env.FsName, subvolume, _plugin.SubvolumeGroup, force: true);
+        }
+        Assert.Null(MountInfo.Find(staging));
+    }
+
+    [Fact]
+    public async Task KilledDaemonIsRemountedByTheNextStageAndPublish()
+    {
+        var volume = await TestVolumes.CreateAsync(_plugin, "pvc-recover-" + Guid.NewGuid().ToString("N")[..8], CsiPluginProcess.GiB);
+        string staging = _plugin.NewPath("staging");
+        string target = _plugin.NewPath("target");
+        // A new mount waits until the MDS declares the killed client stale (session_timeout, default 60 s): use the
+        // smallest allowed value while this test runs.
+        SetSessionTimeout(30);
+        try
+        {
+            await _plugin.Node.NodeStageVolumeAsync(CsiPluginProcess.StageRequest(volume, staging));
+            await _plugin.Node.NodePublishVolumeAsync(CsiPluginProcess.PublishRequest(volume, staging, target));
+            await File.WriteAllTextAsync(Path.Combine(target, "before.txt"), "written before the crash");
+            int daemon = DaemonOf(staging);
+
+            Assert.Equal(0, LibC.Kill(daemon, 9));
+            await TestVolumes.WithinAsync(TimeSpan.FromSeconds(10), () =>
+                Task.FromResult<object?>(TestVolumes.StatErrno(target) == Errno.ENOTCONN ? new object() : null));
+            var broken = await TestVolumes.StatsAsync(_plugin, volume.VolumeId, target);
+            Assert.True(broken.VolumeCondition.Abnormal);
+            Assert.Contains("ENOTCONN", broken.VolumeCondition.Message, StringComparison.Ordinal);
+            Assert.Empty(broken.Usage);
+
+            // kubelet's next NodeStage re-mounts the staging path with a new daemon
+            await _plugin.Node.NodeStageVolumeAsync(CsiPluginProcess.StageRequest(volume, staging));
+            int second = DaemonOf(staging);
+            Assert.NotEqual(daemon, second);
+            Assert.False(Directory.Exists($"/proc/{daemon}"), "the killed daemon was not reaped");
+            Assert.Equal("written before the crash", await File.ReadAllTextAsync(Path.Combine(staging, "before.txt")));
+            // … and NodePublish replaces the target's dead bind mount
+            Assert.Equal(Errno.ENOTCONN, TestVolumes.StatErrno(target));
+            await _plugin.Node.NodePublishVolumeAsync(CsiPluginProcess.PublishRequest(volume, staging, target));
+            Assert.Equal("written before the crash", await File.ReadAllTextAsync(Path.Combine(target, "before.txt")));
+            Assert.False((await TestVolumes.StatsAsync(_plugin, volume.VolumeId, target)).VolumeCondition.Abnormal);
+
+            // a crash followed by NodePublish alone: publish restages from what the last stage recorded
+            Assert.Equal(0, LibC.Kill(second, 9));
+            await TestVolumes.WithinAsync(TimeSpan.FromSeconds(10), () =>
+                Task.FromResult<object?>(TestVolumes.StatErrno(staging) == Errno.ENOTCONN ? new object() : null));
+            await _plugin.Node.NodePublishVolumeAsync(CsiPluginProcess.PublishRequest(volume, staging, target));
+            Assert.NotEqual(second, DaemonOf(staging));
+            Assert.Equal("written before the crash", await File.ReadAllTextAsync(Path.Combine(target, "before.txt")));
+        }
+        finally
+        {
+            SetSessionTimeout(60);
+            await TestVolumes.UnpublishAsync(_plugin, volume.VolumeId, target);
+            await TestVolumes.UnstageAsync(_plugin, volume.VolumeId, staging);
+            await TestVolumes.DeleteAsync(_plugin, volume.VolumeId);
+        }
+        Assert.DoesNotContain(_plugin.DaemonsUnderDirectory(), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains(staging, StringComparison.Ordinal));
+    }
+
+    private static void SetSessionTimeout(int seconds)
+    {
+        using var admin = CsiPluginProcess.ConnectAdmin();
+        admin.Cluster.MonCommand($"{{\"prefix\": \"fs set\", \"fs_name\": \"{CsiPluginProcess.Env.FsName}\", \"var\": \"session_timeout\", \"val\": \"{seconds}\"}}");
+    }
+
+    private int DaemonOf(string staging) =>
+        Assert.Single(_plugin.DaemonsUnderDirectory(), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains(staging, StringComparison.Ordinal));
+}
