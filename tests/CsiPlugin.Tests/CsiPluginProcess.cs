@@ -266,6 +266,7 @@ internal sealed class CsiPluginProcess : IAsyncDisposable
     {
         if (_process.HasExited)
             return true;
+        _stopRequested = true;
         LibC.Kill(Pid, LibC.SIGTERM);
         using var wait = new CancellationTokenSource(timeout);
         try
@@ -284,9 +285,11 @@ internal sealed class CsiPluginProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _channel.Dispose();
+        bool diedEarly = _process.HasExited && !_stopRequested;
         if (!await StopAsync(TimeSpan.FromSeconds(15)))
             _process.Kill();
         await _process.WaitForExitAsync();
+        int exitCode = _process.ExitCode;
         _process.Dispose();
         foreach (var mount in MountsUnderDirectory().Reverse())
             Process.Start("umount", ["-l", mount.MountPoint])!.WaitForExit(30_000);
@@ -294,7 +297,11 @@ internal sealed class CsiPluginProcess : IAsyncDisposable
             LibC.Kill(pid, 9);
         RemoveClusterLeftovers();
         System.IO.Directory.Delete(Directory, recursive: true);
+        if (diedEarly || exitCode != 0)
+            throw new InvalidOperationException($"cephcsi (pid {Pid}) exited with {exitCode}{(diedEarly ? " before it was stopped" : "")}:\n{Log}");
     }
+
+    private bool _stopRequested;
 
     private void RemoveClusterLeftovers()
     {

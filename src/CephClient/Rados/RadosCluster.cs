@@ -10,11 +10,13 @@ namespace ManagedCephFuse.CephClient.Rados;
 public sealed unsafe class RadosCluster : IDisposable
 {
     private readonly RadosClusterHandle _handle;
+    private readonly TimeSpan _commandTimeout;
 
-    private RadosCluster(RadosClusterHandle handle, string entityName)
+    private RadosCluster(RadosClusterHandle handle, string entityName, TimeSpan commandTimeout)
     {
         _handle = handle;
         EntityName = entityName;
+        _commandTimeout = commandTimeout;
     }
 
     /// <summary>The entity this session authenticated as, e.g. <c>client.admin</c>.</summary>
@@ -41,7 +43,10 @@ public sealed unsafe class RadosCluster : IDisposable
             string connectSeconds = Seconds(options.ConnectTimeout);
             string opSeconds = Seconds(options.OperationTimeout);
             Set(handle, "client_mount_timeout", connectSeconds);
-            Set(handle, "rados_mon_op_timeout", opSeconds);
+            // Not rados_mon_op_timeout: in Pacific a timed-out rados_mgr_command leaves the mgr client holding
+            // pointers into the caller's returned stack frame, and the late answer crashes the process. Commands
+            // are bounded by Command() instead.
+            Set(handle, "rados_mon_op_timeout", "0");
             Set(handle, "rados_osd_op_timeout", opSeconds);
             if (options.MonHost is { Length: > 0 } mons)
                 Set(handle, "mon_host", mons);
@@ -63,7 +68,7 @@ public sealed unsafe class RadosCluster : IDisposable
             if (rc < 0)
                 throw new CephException(-rc, "rados_connect", $"{entity} mon_host={options.MonHost ?? "(from conf)"}",
                     ConnectHint(-rc, options.ConnectTimeout));
-            return new RadosCluster(handle, entity);
+            return new RadosCluster(handle, entity, options.OperationTimeout);
         }
         catch
         {
@@ -98,9 +103,31 @@ public sealed unsafe class RadosCluster : IDisposable
 
     public void Dispose() => _handle.Dispose();
 
+    /// <summary>
+    /// Runs the blocking librados call on a thread of its own and waits at most the operation timeout. On a
+    /// timeout the caller gets ETIMEDOUT while the call finishes in the background with its buffers intact;
+    /// the session stays open until then (the marshaller holds a reference on the handle during the call).
+    /// </summary>
     private RadosCommandResult Command(string json, string? describe, bool mgr)
     {
         ArgumentNullException.ThrowIfNull(json);
+        string call = mgr ? "rados_mgr_command" : "rados_mon_command";
+        var pending = Task.Factory.StartNew(() => Invoke(json, mgr), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (!pending.Wait(_commandTimeout))
+            throw new CephException(Errno.ETIMEDOUT, call, describe ?? json,
+                $"no answer within {_commandTimeout.TotalSeconds:0} s (is a {(mgr ? "mgr" : "mon")} up?)");
+        var (rc, output, status) = pending.Result;
+        if (rc < 0)
+        {
+            string detail = status.Length > 0 ? OneLine(status) : Errno.Message(-rc);
+            throw new CephException(-rc, call, describe ?? json, detail);
+        }
+        return new RadosCommandResult(output, status);
+    }
+
+    private (int Rc, string Output, string Status) Invoke(string json, bool mgr)
+    {
         byte[] command = new byte[Encoding.UTF8.GetByteCount(json) + 1];
         Encoding.UTF8.GetBytes(json, command);
         byte* outBuf = null, outs = null;
@@ -114,15 +141,7 @@ public sealed unsafe class RadosCluster : IDisposable
                 ? RadosNative.MgrCommand(_handle, commands, 1, null, 0, &outBuf, &outBufLen, &outs, &outsLen)
                 : RadosNative.MonCommand(_handle, commands, 1, null, 0, &outBuf, &outBufLen, &outs, &outsLen);
         }
-        string output = TakeBuffer(outBuf, outBufLen);
-        string status = TakeBuffer(outs, outsLen).Trim();
-        if (rc < 0)
-        {
-            string call = mgr ? "rados_mgr_command" : "rados_mon_command";
-            string detail = status.Length > 0 ? OneLine(status) : Errno.Message(-rc);
-            throw new CephException(-rc, call, describe ?? json, detail);
-        }
-        return new RadosCommandResult(output, status);
+        return (rc, TakeBuffer(outBuf, outBufLen), TakeBuffer(outs, outsLen).Trim());
     }
 
     private static string TakeBuffer(byte* buffer, nuint length)

@@ -24,7 +24,10 @@ public sealed record RadosOptions
     /// <summary>Bound on <c>rados_connect</c> (<c>client_mount_timeout</c>): a wrong monitor fails after this.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Bound on each mon/mgr command and OSD operation (<c>rados_mon_op_timeout</c>, <c>rados_osd_op_timeout</c>).</summary>
+    /// <summary>
+    /// Bound on each mon/mgr command (enforced by <see cref="RadosCluster"/>) and OSD operation
+    /// (<c>rados_osd_op_timeout</c>).
+    /// </summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Further config options set before connecting (name → value).</summary>

@@ -69,6 +69,26 @@ public sealed class BadInputTests(AdminTestCluster cluster) : IClassFixture<Admi
     }
 
     [Fact]
+    public void ATimedOutMgrCommandIsBoundedAndHarmless()
+    {
+        // Far too short for the mgr to answer: the caller gets ETIMEDOUT at once; the command completes in the
+        // background into buffers that are still alive, and the session closes after it (no crash, no hang).
+        for (int i = 0; i < 20; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (var impatient = CephAdmin.Connect(cluster.AdminOptions() with { OperationTimeout = TimeSpan.FromTicks(1) }))
+            {
+                var e = Assert.Throws<CephException>(() => impatient.ListSubvolumes(cluster.FsName));
+                Assert.Equal(Errno.ETIMEDOUT, e.Errno);
+                Assert.Equal("rados_mgr_command", e.Call);
+            }
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        }
+        Thread.Sleep(2000); // late answers arrive now
+        Assert.NotEmpty(cluster.Admin.ListFileSystems());
+    }
+
+    [Fact]
     public void KeyWithoutMgrCapsGetsEaccesOnVolumesCommands()
     {
         var env = cluster.Env;
