@@ -81,6 +81,29 @@ public sealed class IdempotencyTests(PluginFixture fixture) : IClassFixture<Plug
     }
 
     [Fact]
+    public async Task FailurePartWayUndoesTheReservation()
+    {
+        string name = "pvc-badpool-" + Guid.NewGuid().ToString("N")[..8];
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            TestVolumes.CreateAsync(_plugin, name, GiB, new() { ["pool"] = "no-such-pool" }));
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("no-such-pool", refused.Status.Detail, StringComparison.Ordinal);
+        using var admin = CsiPluginProcess.ConnectAdmin();
+        using var io = admin.Cluster.OpenIoContext($"{CsiPluginProcess.Env.FsName}_metadata", "csi");
+        Assert.DoesNotContain("csi.volume." + name, io.GetOmapValues("csi.volumes." + _plugin.InstanceId).Keys);
+    }
+
+    [Fact]
+    public async Task MaximumLengthNameWorks()
+    {
+        string name = ("pvc-max-" + Guid.NewGuid().ToString("N")).PadRight(128, 'x');
+        var volume = await TestVolumes.CreateAsync(_plugin, name, GiB);
+        Assert.Equal(volume.VolumeId, (await TestVolumes.CreateAsync(_plugin, name, GiB)).VolumeId);
+        await TestVolumes.DeleteAsync(_plugin, volume.VolumeId);
+        Assert.DoesNotContain(volume.VolumeContext["subvolumeName"], _plugin.Subvolumes());
+    }
+
+    [Fact]
     public async Task StagePublishUnpublishUnstageTwiceEach()
     {
         var volume = await TestVolumes.CreateAsync(_plugin, "pvc-node-twice-" + Guid.NewGuid().ToString("N")[..8], GiB);

@@ -5,58 +5,17 @@ using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 
+/// <summary>
+/// Recovery after kill -9 of a fuse daemon. Runs alone (its own collection, not in parallel): until the MDS
+/// declares the killed client stale, every client that needs the caps it held waits — the mgr volumes
+/// module included — and other tests' controller calls would stall behind it.
+/// </summary>
+[Collection(nameof(RunsAlone))]
 [Trait("Category", "Cluster")]
 [Trait("Category", "Kernel")]
-public sealed class StaticAndRecoveryTests(PluginFixture fixture) : IClassFixture<PluginFixture>
+public sealed class RecoveryTests(PluginFixture fixture) : IClassFixture<PluginFixture>
 {
     private readonly CsiPluginProcess _plugin = fixture.Plugin;
-
-    [Fact]
-    public async Task StaticVolumeStagesFromItsRootPath()
-    {
-        var env = CsiPluginProcess.Env;
-        string subvolume = "static-" + Guid.NewGuid().ToString("N")[..8];
-        string path;
-        using (var admin = CsiPluginProcess.ConnectAdmin())
-        {
-            admin.CreateSubvolumeGroup(env.FsName, _plugin.SubvolumeGroup);
-            admin.CreateSubvolume(env.FsName, subvolume, new SubvolumeCreateOptions { Group = _plugin.SubvolumeGroup, Size = 256L << 20, Mode = "777" });
-            path = admin.GetSubvolumePath(env.FsName, subvolume, _plugin.SubvolumeGroup);
-        }
-        string volumeId = "static-pv-" + subvolume; // any handle: static volumes are named by their PV
-        string staging = _plugin.NewPath("staging");
-        string target = _plugin.NewPath("target");
-        var stage = new NodeStageVolumeRequest
-        {
-            VolumeId = volumeId,
-            StagingTargetPath = staging,
-            VolumeCapability = CsiPluginProcess.MountCapability(),
-            VolumeContext = { ["staticVolume"] = "true", ["rootPath"] = path, ["clusterID"] = CsiPluginProcess.ClusterId, ["fsName"] = env.FsName },
-            Secrets = { CsiPluginProcess.UserSecrets() },
-        };
-        try
-        {
-            await _plugin.Node.NodeStageVolumeAsync(stage);
-            await _plugin.Node.NodePublishVolumeAsync(new NodePublishVolumeRequest
-            {
-                VolumeId = volumeId,
-                StagingTargetPath = staging,
-                TargetPath = target,
-                VolumeCapability = CsiPluginProcess.MountCapability(),
-                VolumeContext = { stage.VolumeContext },
-            });
-            await File.WriteAllTextAsync(Path.Combine(target, "static.txt"), "static volume");
-            Assert.Equal(256L << 20, TestVolumes.TotalBytes(await TestVolumes.StatsAsync(_plugin, volumeId, target)));
-        }
-        finally
-        {
-            await TestVolumes.UnpublishAsync(_plugin, volumeId, target);
-            await TestVolumes.UnstageAsync(_plugin, volumeId, staging);
-            using var admin = CsiPluginProcess.ConnectAdmin();
-            admin.RemoveSubvolume(env.FsName, subvolume, _plugin.SubvolumeGroup, force: true);
-        }
-        Assert.Null(MountInfo.Find(staging));
-    }
 
     [Fact]
     public async Task KilledDaemonIsRemountedByTheNextStageAndPublish()
@@ -104,10 +63,16 @@ public sealed class StaticAndRecoveryTests(PluginFixture fixture) : IClassFixtur
         }
         finally
         {
-            SetSessionTimeout(60);
-            await TestVolumes.UnpublishAsync(_plugin, volume.VolumeId, target);
-            await TestVolumes.UnstageAsync(_plugin, volume.VolumeId, staging);
-            await TestVolumes.DeleteAsync(_plugin, volume.VolumeId);
+            try
+            {
+                await TestVolumes.UnpublishAsync(_plugin, volume.VolumeId, target);
+                await TestVolumes.UnstageAsync(_plugin, volume.VolumeId, staging);
+                await TestVolumes.DeleteAsync(_plugin, volume.VolumeId);
+            }
+            finally
+            {
+                SetSessionTimeout(60);
+            }
         }
         Assert.DoesNotContain(_plugin.DaemonsUnderDirectory(), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains(staging, StringComparison.Ordinal));
     }
@@ -121,3 +86,6 @@ public sealed class StaticAndRecoveryTests(PluginFixture fixture) : IClassFixtur
     private int DaemonOf(string staging) =>
         Assert.Single(_plugin.DaemonsUnderDirectory(), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains(staging, StringComparison.Ordinal));
 }
+
+[CollectionDefinition(nameof(RunsAlone), DisableParallelization = true)]
+public sealed class RunsAlone;
