@@ -40,7 +40,7 @@ public sealed class ConcurrencyTests(PluginFixture fixture) : IClassFixture<Plug
             Assert.Contains(outcomes, o => o.Error?.StatusCode == StatusCode.Aborted);
             Assert.All(outcomes, o => Assert.True(o.Error is null || o.Error.StatusCode == StatusCode.Aborted, o.Error?.Message));
             await _plugin.Node.NodeStageVolumeAsync(CsiPluginProcess.StageRequest(volume, staging));
-            Assert.Single(_plugin.DaemonsUnderDirectory(), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains(staging, StringComparison.Ordinal));
+            _plugin.DaemonOf(staging);
         }
         finally
         {

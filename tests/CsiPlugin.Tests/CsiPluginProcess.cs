@@ -21,7 +21,7 @@ namespace ManagedCephFuse.CsiPlugin.Tests;
 /// <c>bin/managed-cephfuse</c>. Disposal stops the plugin with SIGTERM and removes whatever a failed test
 /// left: mounts under the temp directory, their daemons, subvolumes of the group, journal objects.
 /// </summary>
-internal sealed class CsiPluginProcess : IAsyncDisposable
+internal sealed partial class CsiPluginProcess : IAsyncDisposable
 {
     public const string ClusterId = "test-cluster";
     public const long GiB = 1L << 30;
@@ -235,27 +235,46 @@ internal sealed class CsiPluginProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Processes whose command line mentions this plugin's temp directory (fuse daemons it started).</summary>
-    public IReadOnlyList<int> DaemonsUnderDirectory()
+    /// <summary>
+    /// The fuse daemons this plugin reported (its "daemon pid N" log lines, i.e. the pid of the
+    /// <c>ceph-fuse[PID]: starting fuse</c> handshake) that still run, newest last, with their mount points.
+    /// Read from the log and /proc/PID/stat only: reading other processes' cmdline can block behind a
+    /// process stuck on somebody else's FUSE mount.
+    /// </summary>
+    public IReadOnlyList<(int Pid, string MountPoint)> Daemons()
     {
-        var pids = new List<int>();
-        foreach (string proc in System.IO.Directory.EnumerateDirectories("/proc"))
+        var daemons = new List<(int, string)>();
+        foreach (System.Text.RegularExpressions.Match m in DaemonLine().Matches(Log))
         {
-            if (!int.TryParse(Path.GetFileName(proc), out int pid) || pid == Pid)
-                continue;
-            try
-            {
-                string cmdline = File.ReadAllText(Path.Combine(proc, "cmdline"));
-                if (cmdline.Contains(Directory, StringComparison.Ordinal) && !cmdline.Contains("--endpoint=", StringComparison.Ordinal)
-                    && DaemonReaper.IsAlive(pid))
-                    pids.Add(pid);
-            }
-            catch (IOException)
-            {
-            }
+            int pid = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (pid > 0 && DaemonReaper.IsAlive(pid) && IsMounterProcess(pid))
+                daemons.Add((pid, m.Groups[1].Value));
         }
-        return pids;
+        return daemons;
     }
+
+    /// <summary>The pids of <see cref="Daemons"/>.</summary>
+    public IReadOnlyList<int> DaemonsUnderDirectory() => Daemons().Select(d => d.Pid).Distinct().ToList();
+
+    /// <summary>The one live daemon serving <paramref name="mountPoint"/>.</summary>
+    public int DaemonOf(string mountPoint) => Assert.Single(Daemons(), d => d.MountPoint == mountPoint).Pid;
+
+    private static bool IsMounterProcess(int pid)
+    {
+        try
+        {
+            string comm = File.ReadAllText($"/proc/{pid}/comm").Trim();
+            string name = Path.GetFileName(FuseMounter);
+            return comm == (name.Length > 15 ? name[..15] : name);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"at (\S+) with fuse \(daemon pid (\d+)\)")]
+    private static partial System.Text.RegularExpressions.Regex DaemonLine();
 
     /// <summary>Mount points under this plugin's temp directory.</summary>
     public IReadOnlyList<MountEntry> MountsUnderDirectory() =>

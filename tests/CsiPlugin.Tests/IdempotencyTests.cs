@@ -113,7 +113,7 @@ public sealed class IdempotencyTests(PluginFixture fixture) : IClassFixture<Plug
         {
             await _plugin.Node.NodeStageVolumeAsync(CsiPluginProcess.StageRequest(volume, staging));
             await _plugin.Node.NodeStageVolumeAsync(CsiPluginProcess.StageRequest(volume, staging));
-            Assert.Single(_plugin.DaemonsUnderDirectory(), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains(staging, StringComparison.Ordinal));
+            _plugin.DaemonOf(staging);
             await _plugin.Node.NodePublishVolumeAsync(CsiPluginProcess.PublishRequest(volume, staging, target));
             await _plugin.Node.NodePublishVolumeAsync(CsiPluginProcess.PublishRequest(volume, staging, target));
             Assert.Single(MountInfo.Read(), m => m.MountPoint == target);
