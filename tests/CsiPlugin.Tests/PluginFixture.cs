@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Csi.V1;
+using ManagedCephFuse.CsiPlugin.Util;
+
+namespace ManagedCephFuse.CsiPlugin.Tests;
+
+/// <summary>One cephcsi process shared by the tests of a class.</summary>
+public sealed class PluginFixture : IAsyncLifetime
+{
+    internal CsiPluginProcess Plugin { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Plugin = await CsiPluginProcess.StartAsync();
+
+    public async Task DisposeAsync() => await Plugin.DisposeAsync();
+}
+
+/// <summary>Helpers the cluster tests share.</summary>
+internal static class TestVolumes
+{
+    public static async Task<Csi.V1.Volume> CreateAsync(CsiPluginProcess plugin, string name, long bytes,
+        Dictionary<string, string>? parameters = null) =>
+        (await plugin.Controller.CreateVolumeAsync(CsiPluginProcess.CreateRequest(name, bytes, parameters))).Volume;
+
+    public static Task DeleteAsync(CsiPluginProcess plugin, string volumeId) =>
+        plugin.Controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = volumeId, Secrets = { CsiPluginProcess.AdminSecrets() } }).ResponseAsync;
+
+    public static Task UnpublishAsync(CsiPluginProcess plugin, string volumeId, string target) =>
+        plugin.Node.NodeUnpublishVolumeAsync(new NodeUnpublishVolumeRequest { VolumeId = volumeId, TargetPath = target }).ResponseAsync;
+
+    public static Task UnstageAsync(CsiPluginProcess plugin, string volumeId, string staging) =>
+        plugin.Node.NodeUnstageVolumeAsync(new NodeUnstageVolumeRequest { VolumeId = volumeId, StagingTargetPath = staging }).ResponseAsync;
+
+    public static async Task<NodeGetVolumeStatsResponse> StatsAsync(CsiPluginProcess plugin, string volumeId, string path) =>
+        await plugin.Node.NodeGetVolumeStatsAsync(new NodeGetVolumeStatsRequest { VolumeId = volumeId, VolumePath = path });
+
+    public static long TotalBytes(NodeGetVolumeStatsResponse stats) =>
+        stats.Usage.Single(u => u.Unit == VolumeUsage.Types.Unit.Bytes).Total;
+
+    /// <summary>The errno of stat(2) on <paramref name="path"/> (0 when it works).</summary>
+    public static int StatErrno(string path) => LibC.StatErrno(path);
+
+    public static async Task<T> WithinAsync<T>(TimeSpan limit, Func<Task<T?>> probe) where T : class
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await probe() is { } value)
+                return value;
+            if (clock.Elapsed > limit)
+                throw new TimeoutException($"condition not met within {limit}");
+            await Task.Delay(100);
+        }
+    }
+}
