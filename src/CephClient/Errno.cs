@@ -17,15 +17,30 @@ public static partial class Errno
     /// <summary>Ceph's own "client was blocklisted" code (EBLOCKLISTED = ESHUTDOWN on Linux in Ceph).</summary>
     public const int EBLOCKLISTED = ESHUTDOWN;
 
+    /// <summary>libcephfs's own codes from ceph_init/ceph_mount (CEPHFS_ERROR_MON_MAP_BUILD, _NEW_CLIENT,
+    /// _MESSENGER_START in libcephfs.h), returned negated like an errno.</summary>
+    public const int CephFsMonMapBuild = 1000, CephFsNewClient = 1002, CephFsMessengerStart = 1003;
+
     private static readonly string[] Names = BuildNames();
 
     /// <summary>The symbolic name, e.g. <c>ENOENT</c>; <c>errno N</c> for values without one here.</summary>
-    public static string Name(int errno) =>
-        (uint)errno < (uint)Names.Length && Names[errno] is { } name ? name : $"errno {errno}";
+    public static string Name(int errno) => errno switch
+    {
+        CephFsMonMapBuild => "CEPHFS_ERROR_MON_MAP_BUILD",
+        CephFsNewClient => "CEPHFS_ERROR_NEW_CLIENT",
+        CephFsMessengerStart => "CEPHFS_ERROR_MESSENGER_START",
+        _ => (uint)errno < (uint)Names.Length && Names[errno] is { } name ? name : $"errno {errno}",
+    };
 
     /// <summary>The C library's message for <paramref name="errno"/> (strerror).</summary>
     public static string Message(int errno)
     {
+        switch (errno)
+        {
+            case CephFsMonMapBuild: return "cannot build the initial monitor map";
+            case CephFsNewClient: return "cannot create the file system client";
+            case CephFsMessengerStart: return "cannot start the messenger";
+        }
         nint text = StrError(errno);
         return text == 0 ? $"errno {errno}" : Marshal.PtrToStringUTF8(text) ?? $"errno {errno}";
     }
