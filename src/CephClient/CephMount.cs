@@ -241,15 +241,20 @@ public sealed unsafe partial class CephMount : IDisposable
         int open = _handle.Children;
         if (open > 0)
             throw new InvalidOperationException($"{open} inode references, files or directories of this mount are still open");
+        LowLevel.MarkClosed();
         int r = ceph_unmount(_cmount);
         if (r < 0)
             throw new CephException(-r, "ceph_unmount", null);
     }
 
-    /// <summary>ceph_abort_conn: drop the MDS sessions without flushing (for a client that cannot unmount).</summary>
+    /// <summary>
+    /// ceph_abort_conn: drop the connections without flushing or closing the MDS sessions, as a crash would (the
+    /// MDS keeps the session until it times out or is evicted). Afterwards the mount is unmounted.
+    /// </summary>
     public void Abort()
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        LowLevel.MarkClosed();
         int r = ceph_abort_conn(_cmount);
         if (r < 0)
             throw new CephException(-r, "ceph_abort_conn", null);
@@ -328,7 +333,11 @@ public sealed unsafe partial class CephMount : IDisposable
     }
 
     /// <summary>Unmounts (when mounted) and releases the client, now or when its last open handle is disposed.</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        LowLevel.MarkClosed();
+        _handle.Dispose();
+    }
 
     private CephException MountFailure(int errno, string call, string? root)
     {
@@ -340,6 +349,7 @@ public sealed unsafe partial class CephMount : IDisposable
             Errno.EACCES or Errno.EPERM or Errno.EKEYREJECTED => $"{who} was not authorized: wrong key or caps",
             Errno.ENOENT => root is null ? $"{fs} does not exist" : $"{fs} or its path \"{root}\" does not exist",
             Errno.ENOTCONN or Errno.ESHUTDOWN => $"{who} was disconnected or blocklisted",
+            Errno.EINVAL => $"invalid client configuration (mon_host \"{TryGetOption("mon_host")}\")",
             Errno.CephFsMonMapBuild => $"cannot build a monitor map from mon_host \"{TryGetOption("mon_host")}\"",
             _ => $"{who} could not mount {fs}",
         };

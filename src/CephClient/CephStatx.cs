@@ -65,6 +65,9 @@ public struct Timespec : IEquatable<Timespec>
         Nanoseconds = nanoseconds;
     }
 
+    /// <summary>The current time (100 ns resolution).</summary>
+    public static Timespec Now => FromDateTimeOffset(DateTimeOffset.UtcNow);
+
     public static Timespec FromDateTimeOffset(DateTimeOffset time)
     {
         long ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;

@@ -52,9 +52,10 @@ public enum SetAttrMask
     ATime = 1 << 4,
     Size = 1 << 5,
     CTime = 1 << 6,
-    /// <summary>Set mtime to the current time (stx_mtime is ignored).</summary>
+    /// <summary>Set mtime to the current time. Pacific's client ignores this bit; <see cref="CephLowLevel.SetAttr"/>
+    /// fills stx_mtime with the time and adds <see cref="MTime"/>.</summary>
     MTimeNow = 1 << 7,
-    /// <summary>Set atime to the current time (stx_atime is ignored).</summary>
+    /// <summary>Set atime to the current time (handled like <see cref="MTimeNow"/>).</summary>
     ATimeNow = 1 << 8,
     BTime = 1 << 9,
     /// <summary>Clear setuid/setgid (what a write by a non-owner does).</summary>

@@ -7,7 +7,7 @@ namespace ManagedCephFuse.FuseFs.Kernel;
 /// One open <c>/dev/fuse</c> descriptor: the mount's own (the "master") or a clone bound to the same connection
 /// with FUSE_DEV_IOC_CLONE. A reply must go to the descriptor its request was read from.
 /// </summary>
-internal sealed unsafe class FuseDevice : IDisposable
+internal sealed unsafe class FuseDevice : IFuseChannel
 {
     private int _fd;
 

@@ -1,0 +1,45 @@
+using ManagedCephFuse.FuseFs.Kernel;
+using ManagedCephFuse.FuseFs.Memory;
+using Microsoft.Extensions.Logging;
+
+namespace ManagedCephFuse.FuseFs.Hosting;
+
+/// <summary>A file system ready to mount, with how it shows in /proc/mounts.</summary>
+internal sealed record ServedFileSystem(IFuseFileSystem FileSystem, string FsName, string Subtype, bool DefaultPermissions) : IDisposable
+{
+    public void Dispose() => (FileSystem as IDisposable)?.Dispose();
+}
+
+/// <summary>Creates the file system the command line asks for.</summary>
+internal static class Backends
+{
+    /// <summary>The file system for <paramref name="commandLine"/>, or null with a one-line <paramref name="error"/>.</summary>
+    public static ServedFileSystem? Create(CommandLine commandLine, ILogger logger, out string error)
+    {
+        error = "";
+        MountOptionSet mount = commandLine.MountOptions;
+        switch (commandLine.Backend)
+        {
+            case Backend.Memory:
+                var options = new MemoryFileSystemOptions
+                {
+                    CheckPermissions = !mount.DefaultPermissions,
+                    EntryTimeout = mount.EntryTimeout ?? TimeSpan.FromSeconds(1),
+                    AttrTimeout = mount.AttrTimeout ?? TimeSpan.FromSeconds(1),
+                    RootUid = LibCIds.Uid,
+                    RootGid = LibCIds.Gid,
+                };
+                return new ServedFileSystem(new MemoryFileSystem(options), mount.FsName ?? "managed-memfs", mount.Subtype ?? "managed-memfs", mount.DefaultPermissions);
+            default:
+                // The CephFS file system (src/FuseFs/CephFs) plugs in here.
+                error = "the CephFS backend is not part of this build yet; use --backend memory";
+                return null;
+        }
+    }
+
+    private static class LibCIds
+    {
+        public static uint Uid => Kernel.Interop.LibC.GetUid();
+        public static uint Gid => Kernel.Interop.LibC.GetGid();
+    }
+}
