@@ -148,11 +148,11 @@ public sealed unsafe class CephLowLevel
     /// size, data pool id), what CEPH_IOC_GET_LAYOUT reports. Returns the stripe unit.</summary>
     public uint FileLayout(InodePtr inode, out CephFileLayout layout)
     {
+        layout = default;
+        if (_closed)
+            return 0;
         fixed (CephFileLayout* l = &layout)
-        {
-            *l = default;
             return ceph_ll_file_layout(_cmount, inode, l);
-        }
     }
 
     // ---- attributes ---------------------------------------------------------------------------------

@@ -31,9 +31,7 @@ internal static class Backends
                 };
                 return new ServedFileSystem(new MemoryFileSystem(options), mount.FsName ?? "managed-memfs", mount.Subtype ?? "managed-memfs", mount.DefaultPermissions);
             default:
-                // The CephFS file system (src/FuseFs/CephFs) plugs in here.
-                error = "the CephFS backend is not part of this build yet; use --backend memory";
-                return null;
+                return CephFs.CephFsBackend.Create(commandLine, logger, out error);
         }
     }
 
