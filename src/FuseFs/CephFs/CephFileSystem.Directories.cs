@@ -8,6 +8,9 @@ namespace ManagedCephFuse.FuseFs.CephFs;
 // Directories: OPENDIR, READDIR, READDIRPLUS, RELEASEDIR, FSYNCDIR.
 internal sealed partial class CephFileSystem
 {
+    /// <summary>libcephfs's directory offsets: "." is 0, ".." is 1, the entries follow.</summary>
+    private const long FirstEntryPosition = 2;
+
     public int OpenDir(FuseRequestContext context, OpenDirRequest request, ref FuseOpenOut open)
     {
         InodePtr inode = Node(request.NodeId);
@@ -70,8 +73,13 @@ internal sealed partial class CephFileSystem
                 {
                     int r;
                     InodePtr inode = default;
-                    if (plus)
+                    // "." and ".." (positions 0 and 1) are read without references: Pacific's readdir_r_cb takes
+                    // one on the entry it looks ahead to and never drops it when that entry is "..", leaking a
+                    // reference on the parent at every listing. The kernel takes no lookup on them anyway.
+                    if (plus && dir.Position >= FirstEntryPosition)
                         r = _ceph.ReadDirPlus(dir.Dir, out dir.PendingEntry, out dir.PendingAttr, AttrWant, AtFlags.None, out inode);
+                    else if (plus)
+                        r = _ceph.ReadDirPlus(dir.Dir, out dir.PendingEntry, out dir.PendingAttr, AttrWant, AtFlags.None);
                     else
                         r = _ceph.ReadDirPlus(dir.Dir, out dir.PendingEntry, out dir.PendingAttr, StatxMask.None, AtFlags.StatxDontSync);
                     if (r == 0)

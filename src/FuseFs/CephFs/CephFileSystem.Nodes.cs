@@ -48,6 +48,8 @@ internal sealed partial class CephFileSystem
             return Fail(r);
         FillAttr(ref attr.Attr, st, NodeTable.StIno(vino, request.NodeId));
         attr.SetAttrTimeout(_attrTimeout);
+        if (st.NLink == 0)
+            _invalidator.Unlinked(request.NodeId);
         return 0;
     }
 
@@ -77,6 +79,8 @@ internal sealed partial class CephFileSystem
         x.RdevMajor = (uint)(s.RDev >> 20);
         x.RdevMinor = (uint)(s.RDev & 0xfffff);
         statx.SetAttrTimeout(_attrTimeout);
+        if (s.NLink == 0)
+            _invalidator.Unlinked(request.NodeId);
         return 0;
 
         static FuseSxTime Time(Timespec t) => new() { TvSec = t.Seconds, TvNsec = (uint)t.Nanoseconds };

@@ -29,6 +29,9 @@ internal static partial class CephFsLog
     [LoggerMessage(EventId = 407, Level = LogLevel.Error, Message = "ceph: node table inconsistency for {Request}")]
     public static partial void TableInconsistent(this ILogger logger, Exception exception, string request);
 
+    [LoggerMessage(EventId = 409, Level = LogLevel.Debug, Message = "ceph: callback {Kind} {Inode} {Child} '{Name}' -> {What} node {NodeId}: {Result}")]
+    public static partial void Notified(this ILogger logger, string kind, string inode, string child, string name, string what, ulong nodeId, string result);
+
     [LoggerMessage(EventId = 408, Level = LogLevel.Debug, Message = "ceph: asking the kernel to forget {Count} idle nodes ({Held} held, cache size {Limit})")]
     public static partial void Pruning(this ILogger logger, int count, int held, int limit);
 }

@@ -77,11 +77,32 @@ internal sealed class Invalidator : ICephClientCallbacks, IDisposable
 
     public uint GetUmask() => t_umask;
 
+    /// <summary>
+    /// The kernel may drop its names of <paramref name="nodeId"/>: the inode's last link is gone (another client
+    /// unlinked it while we were answering for it, so libcephfs learnt nlink 0 from a reply, not from a cap
+    /// message, and calls no dentry callback). Sent as NOTIFY_PRUNE after the current request is answered, when
+    /// the name is no longer in use.
+    /// </summary>
+    public void Unlinked(ulong nodeId)
+    {
+        // The request that noticed is still being answered and holds the name: a prune now would find it in use.
+        // Twice, because the caller may hold it longer.
+        foreach (int delay in UnlinkedPruneDelays)
+            _ = PruneLater(nodeId, delay);
+    }
+
+    private async Task PruneLater(ulong nodeId, int milliseconds)
+    {
+        await Task.Delay(milliseconds).ConfigureAwait(false);
+        Enqueue(new Work(WorkKind.Release, default, default, 0, 0, null, nodeId));
+    }
+
+    private static readonly int[] UnlinkedPruneDelays = [100, 1000];
+
     public void Dispose()
     {
-        _queue.CompleteAdding();
+        _queue.CompleteAdding(); // not disposed: a late callback or delayed prune may still look at it
         _thread?.Join(TimeSpan.FromSeconds(5));
-        _queue.Dispose();
     }
 
     private void Enqueue(in Work work)
@@ -116,7 +137,7 @@ internal sealed class Invalidator : ICephClientCallbacks, IDisposable
             {
                 if (work.Kind == WorkKind.Release)
                 {
-                    ulong nodeId = _nodes.Find(work.Inode);
+                    ulong nodeId = work.NodeId != 0 ? work.NodeId : _nodes.Find(work.Inode);
                     if (nodeId > 1)
                         prune[pruneCount++] = nodeId;
                     else
@@ -152,25 +173,33 @@ internal sealed class Invalidator : ICephClientCallbacks, IDisposable
         if (work.Kind == WorkKind.Inode)
         {
             ulong nodeId = _nodes.Find(work.Inode);
-            if (nodeId == 0)
-            {
-                Interlocked.Increment(ref _skipped);
-                return;
-            }
-            Notify(notifier.InvalidateInode(nodeId, work.Offset, work.Length), "inval_inode", work.Inode);
+            int result = nodeId == 0 ? ENOENT : notifier.InvalidateInode(nodeId, work.Offset, work.Length);
+            Trace(work, "inval_inode", nodeId, result);
+            Notify(result, "inval_inode", work.Inode);
             return;
         }
         ulong parent = _nodes.Find(work.Inode);
         if (parent == 0)
         {
+            Trace(work, "none", 0, ENOENT);
             Interlocked.Increment(ref _skipped);
             return;
         }
         ulong child = work.Child.Ino == 0 ? 0 : _nodes.Find(work.Child);
-        int result = child != 0
+        int r = child != 0
             ? notifier.Delete(parent, child, work.Name)
             : notifier.InvalidateEntry(parent, work.Name);
-        Notify(result, child != 0 ? "delete" : "inval_entry", work.Inode);
+        Trace(work, child != 0 ? "delete" : "inval_entry", parent, r);
+        Notify(r, child != 0 ? "delete" : "inval_entry", work.Inode);
+    }
+
+    private void Trace(in Work work, string what, ulong nodeId, int result)
+    {
+        if (_log.IsEnabled(LogLevel.Debug))
+        {
+            _log.Notified(work.Kind.ToString(), work.Inode.ToString(), work.Child.ToString(),
+                work.Name is null ? "" : System.Text.Encoding.UTF8.GetString(work.Name), what, nodeId, result == 0 ? "ok" : Errno.Name(result));
+        }
     }
 
     private void Notify(int result, string what, VInodeNo inode)
@@ -190,5 +219,5 @@ internal sealed class Invalidator : ICephClientCallbacks, IDisposable
         Release,
     }
 
-    private readonly record struct Work(WorkKind Kind, VInodeNo Inode, VInodeNo Child, long Offset, long Length, byte[]? Name);
+    private readonly record struct Work(WorkKind Kind, VInodeNo Inode, VInodeNo Child, long Offset, long Length, byte[]? Name, ulong NodeId = 0);
 }
