@@ -13,6 +13,9 @@ internal sealed partial class CephFileSystem
 
     public int OpenDir(FuseRequestContext context, OpenDirRequest request, ref FuseOpenOut open)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = Node(request.NodeId);
         if (inode.IsNull)
             return ESTALE;
@@ -37,6 +40,9 @@ internal sealed partial class CephFileSystem
 
     public int ReleaseDir(FuseRequestContext context, ReleaseDirRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         DirectoryHandle? dir = _dirs.Remove(request.FileHandle);
         if (dir is null)
             return EBADF;
@@ -45,6 +51,9 @@ internal sealed partial class CephFileSystem
 
     public int FsyncDir(FuseRequestContext context, FsyncDirRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = Node(request.NodeId);
         if (inode.IsNull)
             return ESTALE;
@@ -54,6 +63,9 @@ internal sealed partial class CephFileSystem
 
     private int ReadDirectory(ReadDirRequest request, ref DirectoryWriter writer, bool plus)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         DirectoryHandle? dir = _dirs.Get(request.FileHandle);
         if (dir is null)
             return EBADF;

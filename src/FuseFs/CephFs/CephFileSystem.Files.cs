@@ -27,6 +27,9 @@ internal sealed partial class CephFileSystem
 
     public int Open(FuseRequestContext context, OpenRequest request, ref FuseOpenOut open)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = Node(request.NodeId);
         if (inode.IsNull)
             return ESTALE;
@@ -43,6 +46,9 @@ internal sealed partial class CephFileSystem
 
     public int Create(FuseRequestContext context, CreateRequest request, ref FuseEntryOut entry, ref FuseOpenOut open)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr parent = Node(request.Parent);
         if (parent.IsNull)
             return ESTALE;
@@ -87,6 +93,9 @@ internal sealed partial class CephFileSystem
     public int Read(FuseRequestContext context, ReadRequest request, Span<byte> destination, out int bytesRead)
     {
         bytesRead = 0;
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         FileHandle? file = File(request.FileHandle);
         if (file is null)
             return EBADF;
@@ -100,6 +109,9 @@ internal sealed partial class CephFileSystem
     public int Write(FuseRequestContext context, WriteRequest request, out int bytesWritten)
     {
         bytesWritten = 0;
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         FileHandle? file = File(request.FileHandle);
         if (file is null)
             return EBADF;
@@ -118,11 +130,19 @@ internal sealed partial class CephFileSystem
     /// (it only reports earlier write-back errors, for which the C API has no call; fsync(2) reports them).
     /// Forcing the write-back here (ceph_ll_fsync) would cost an OSD round trip per close.
     /// </summary>
-    public int Flush(FuseRequestContext context, FlushRequest request) =>
-        File(request.FileHandle) is null ? EBADF : 0;
+    public int Flush(FuseRequestContext context, FlushRequest request)
+    {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
+        return File(request.FileHandle) is null ? EBADF : 0;
+    }
 
     public int Release(FuseRequestContext context, ReleaseRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         FileHandle? file = _files.Remove(request.FileHandle);
         if (file is null)
             return EBADF;
@@ -132,6 +152,9 @@ internal sealed partial class CephFileSystem
 
     public int Fsync(FuseRequestContext context, FsyncRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         FileHandle? file = File(request.FileHandle);
         if (file is null)
             return EBADF;
@@ -140,6 +163,9 @@ internal sealed partial class CephFileSystem
 
     public int Fallocate(FuseRequestContext context, FallocateRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         FileHandle? file = File(request.FileHandle);
         if (file is null)
             return EBADF;
@@ -152,6 +178,9 @@ internal sealed partial class CephFileSystem
     public int Lseek(FuseRequestContext context, LseekRequest request, out long offset)
     {
         offset = 0;
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         FileHandle? file = File(request.FileHandle);
         if (file is null)
             return EBADF;
@@ -170,6 +199,9 @@ internal sealed partial class CephFileSystem
     public int CopyFileRange(FuseRequestContext context, CopyFileRangeRequest request, out long bytesCopied)
     {
         bytesCopied = 0;
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         FileHandle? source = File(request.FileHandleIn);
         FileHandle? target = File(request.FileHandleOut);
         if (source is null || target is null)
@@ -212,6 +244,9 @@ internal sealed partial class CephFileSystem
     {
         result = 0;
         outputLength = 0;
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         if ((request.Flags & FuseIoctlFlags.Compat) != 0)
             return ENOTTY; // a 32-bit caller: none of ours has a compat form
         InodePtr inode = Node(request.NodeId);

@@ -31,6 +31,9 @@ internal sealed partial class CephFileSystem
 
     public int GetLk(FuseRequestContext context, GetLkRequest request, ref FuseFileLock conflict)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         FileHandle? file = File(request.FileHandle);
         if (file is null)
             return EBADF;
@@ -44,6 +47,9 @@ internal sealed partial class CephFileSystem
 
     public int SetLk(FuseRequestContext context, SetLkRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         FileHandle? file = File(request.FileHandle);
         if (file is null)
             return EBADF;
@@ -64,6 +70,8 @@ internal sealed partial class CephFileSystem
         {
             if (cancel.WaitHandle.WaitOne(delay))
                 return EINTR;
+            if (Volatile.Read(ref _closing) != 0)
+                return ENOTCONN; // the file system is closing: its Fh is about to go
             r = _ceph.SetLk(file.Fh, wanted, owner, wait: false);
             if (r != -EAGAIN)
                 return Fail(r);

@@ -14,6 +14,9 @@ internal sealed partial class CephFileSystem
 
     public int Lookup(FuseRequestContext context, LookupRequest request, ref FuseEntryOut entry)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr parent = Node(request.Parent);
         if (parent.IsNull)
             return ESTALE;
@@ -33,12 +36,18 @@ internal sealed partial class CephFileSystem
 
     public void Forget(ReadOnlySpan<FuseForgetOne> nodes)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return; // everything goes at once in Dispose
         foreach (ref readonly FuseForgetOne node in nodes)
             _nodes.Forget(node.NodeId, node.Nlookup);
     }
 
     public int GetAttr(FuseRequestContext context, GetAttrRequest request, ref FuseAttrOut attr)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = _nodes.Get(request.NodeId, out VInodeNo vino);
         if (inode.IsNull)
             return ESTALE;
@@ -55,6 +64,9 @@ internal sealed partial class CephFileSystem
 
     public int Statx(FuseRequestContext context, StatxRequest request, ref FuseStatxOut statx)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = _nodes.Get(request.NodeId, out VInodeNo vino);
         if (inode.IsNull)
             return ESTALE;
@@ -88,6 +100,9 @@ internal sealed partial class CephFileSystem
 
     public int SetAttr(FuseRequestContext context, SetAttrRequest request, ref FuseAttrOut attr)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = _nodes.Get(request.NodeId, out VInodeNo vino);
         if (inode.IsNull)
             return ESTALE;
@@ -168,6 +183,9 @@ internal sealed partial class CephFileSystem
     public int ReadLink(FuseRequestContext context, ReadLinkRequest request, Span<byte> target, out int length)
     {
         length = 0;
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = Node(request.NodeId);
         if (inode.IsNull)
             return ESTALE;
@@ -181,6 +199,9 @@ internal sealed partial class CephFileSystem
 
     public int Symlink(FuseRequestContext context, SymlinkRequest request, ref FuseEntryOut entry)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr parent = Node(request.Parent);
         if (parent.IsNull)
             return ESTALE;
@@ -191,6 +212,9 @@ internal sealed partial class CephFileSystem
 
     public int MkNod(FuseRequestContext context, MkNodRequest request, ref FuseEntryOut entry)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr parent = Node(request.Parent);
         if (parent.IsNull)
             return ESTALE;
@@ -203,6 +227,9 @@ internal sealed partial class CephFileSystem
 
     public int MkDir(FuseRequestContext context, MkDirRequest request, ref FuseEntryOut entry)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr parent = Node(request.Parent);
         if (parent.IsNull)
             return ESTALE;
@@ -216,6 +243,9 @@ internal sealed partial class CephFileSystem
 
     public int Unlink(FuseRequestContext context, UnlinkRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr parent = Node(request.Parent);
         if (parent.IsNull)
             return ESTALE;
@@ -225,6 +255,9 @@ internal sealed partial class CephFileSystem
 
     public int RmDir(FuseRequestContext context, RmDirRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr parent = Node(request.Parent);
         if (parent.IsNull)
             return ESTALE;
@@ -235,6 +268,9 @@ internal sealed partial class CephFileSystem
 
     public int Rename(FuseRequestContext context, RenameRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         // CephFS has no atomic RENAME_NOREPLACE/EXCHANGE (neither has the kernel client): EINVAL, as ceph-fuse
         // answers; callers such as mv fall back to a plain rename after checking themselves.
         if (request.Flags != RenameFlags.None)
@@ -249,6 +285,9 @@ internal sealed partial class CephFileSystem
 
     public int Link(FuseRequestContext context, LinkRequest request, ref FuseEntryOut entry)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = _nodes.Get(request.NodeId, out VInodeNo vino);
         InodePtr newParent = Node(request.NewParent);
         if (inode.IsNull || newParent.IsNull)
@@ -269,6 +308,9 @@ internal sealed partial class CephFileSystem
 
     public int Access(FuseRequestContext context, AccessRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         // Only without default_permissions (fuse_default_permissions=false): libcephfs has no C call for its
         // permission check, so it is made here from the attributes and, with POSIX ACLs, the access ACL.
         InodePtr inode = Node(request.NodeId);
@@ -288,6 +330,9 @@ internal sealed partial class CephFileSystem
 
     public int StatFs(FuseRequestContext context, StatFsRequest request, ref FuseKstatfs statfs)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = Node(request.NodeId);
         if (inode.IsNull)
             inode = _nodes.Root;

@@ -14,6 +14,9 @@ internal sealed partial class CephFileSystem
     public int GetXattr(FuseRequestContext context, GetXattrRequest request, Span<byte> value, out int size)
     {
         size = 0;
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = Node(request.NodeId);
         if (inode.IsNull)
             return ESTALE;
@@ -28,6 +31,9 @@ internal sealed partial class CephFileSystem
     public int ListXattr(FuseRequestContext context, ListXattrRequest request, Span<byte> list, out int size)
     {
         size = 0;
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = Node(request.NodeId);
         if (inode.IsNull)
             return ESTALE;
@@ -41,6 +47,9 @@ internal sealed partial class CephFileSystem
 
     public int SetXattr(FuseRequestContext context, SetXattrRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = Node(request.NodeId);
         if (inode.IsNull)
             return ESTALE;
@@ -66,6 +75,9 @@ internal sealed partial class CephFileSystem
 
     public int RemoveXattr(FuseRequestContext context, RemoveXattrRequest request)
     {
+        using Operation operation = new(this);
+        if (!operation.Entered)
+            return ENOTCONN;
         InodePtr inode = Node(request.NodeId);
         if (inode.IsNull)
             return ESTALE;

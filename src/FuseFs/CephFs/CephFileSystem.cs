@@ -42,6 +42,8 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, IDisposable
     private bool _posixAclInKernel;
     private int _destroyed;
     private int _disposed;
+    private int _inFlight;
+    private int _closing;
 
     /// <summary>
     /// Serves the mounted <paramref name="mount"/> (taken over: disposing this unmounts it). Looks up the mount
@@ -123,6 +125,7 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, IDisposable
     {
         if (Interlocked.Exchange(ref _destroyed, 1) != 0)
             return;
+        Close();
         _pruner?.Dispose();
         _invalidator.Dispose();
         List<FileHandle> files = _files.RemoveAll();
@@ -187,6 +190,46 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, IDisposable
         if (total > 0)
             _log.Pruning(total, held, _options.CacheSize);
     }
+
+    // ---- in-flight requests -------------------------------------------------------------------------
+
+    /// <summary>
+    /// One request being served. Once the file system is closing (<see cref="Close"/>), new requests answer
+    /// ENOTCONN and closing waits for those in flight: their Inode* and Fh* must stay valid until they are done
+    /// (the daemon may be disposed while a lazily detached mount still has files open).
+    /// </summary>
+    private readonly ref struct Operation
+    {
+        private readonly CephFileSystem _fs;
+
+        public Operation(CephFileSystem fs)
+        {
+            _fs = fs;
+            Interlocked.Increment(ref fs._inFlight);
+            Entered = Volatile.Read(ref fs._closing) == 0;
+            if (!Entered)
+                Interlocked.Decrement(ref fs._inFlight);
+        }
+
+        public bool Entered { get; }
+
+        public void Dispose()
+        {
+            if (Entered)
+                Interlocked.Decrement(ref _fs._inFlight);
+        }
+    }
+
+    /// <summary>Stops new requests and waits (bounded) for those running.</summary>
+    private void Close()
+    {
+        Volatile.Write(ref _closing, 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref _inFlight) > 0 && clock.Elapsed < CloseWait)
+            Thread.Sleep(5);
+    }
+
+    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(10);
 
     // ---- helpers ------------------------------------------------------------------------------------
 
