@@ -125,7 +125,8 @@ internal sealed partial class CephFileSystem
     }
 
     /// <summary>
-    /// FLUSH (every close(2)): nothing to send. Another client that opens or reads the file makes the MDS recall
+    /// FLUSH (every close(2)): the closing process's fcntl locks on the file go (see Locks.cs); no data is sent.
+    /// Another client that opens or reads the file makes the MDS recall
     /// this client's buffer cap, which writes the data back first — the same visibility ceph-fuse's ll_flush gives
     /// (it only reports earlier write-back errors, for which the C API has no call; fsync(2) reports them).
     /// Forcing the write-back here (ceph_ll_fsync) would cost an OSD round trip per close.
@@ -135,7 +136,10 @@ internal sealed partial class CephFileSystem
         using Operation operation = new(this);
         if (!operation.Entered)
             return ENOTCONN;
-        return File(request.FileHandle) is null ? EBADF : 0;
+        FileHandle? file = File(request.FileHandle);
+        if (file is null)
+            return EBADF;
+        return ReleasePosixLocks(file, request.LockOwner);
     }
 
     public int Release(FuseRequestContext context, ReleaseRequest request)

@@ -61,6 +61,8 @@ internal sealed partial class CephFileSystem
             wanted.Length = 0;
         }
         ulong owner = request.Owner | OwnerIsUnique;
+        if (!request.IsFlock && wanted.LockType != LockType.Unlock)
+            _posixLocked.TryAdd(file.Inode, 0); // FLUSH of this inode must now release its owner's locks
         int r = _ceph.SetLk(file.Fh, wanted, owner, wait: false);
         if (r != -EAGAIN || !request.Wait || wanted.LockType == LockType.Unlock)
             return Fail(r);
@@ -77,6 +79,19 @@ internal sealed partial class CephFileSystem
                 return Fail(r);
             delay = delay * 2 < LastRetry ? delay * 2 : LastRetry;
         }
+    }
+
+    /// <summary>
+    /// POSIX says closing any descriptor of a file drops the process's fcntl locks on it; FUSE leaves that to FLUSH
+    /// (it sends no unlock at close). Only inodes that ever had an fcntl lock pay the MDS round trip.
+    /// </summary>
+    private int ReleasePosixLocks(FileHandle file, ulong lockOwner)
+    {
+        if (!_posixLocked.ContainsKey(file.Inode))
+            return 0;
+        Flock all = Flock.Create(LockType.Unlock);
+        int r = _ceph.SetLk(file.Fh, all, lockOwner | OwnerIsUnique, wait: false);
+        return r is 0 or -ENOLCK ? 0 : Fail(r);
     }
 
     private static Flock ToFlock(in FuseFileLock l)

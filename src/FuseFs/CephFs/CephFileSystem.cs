@@ -34,6 +34,7 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, IDisposable
     private readonly HandleTable<FileHandle> _files = new();
     private readonly HandleTable<DirectoryHandle> _dirs = new();
     private readonly Credentials _credentials;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<InodePtr, byte> _posixLocked = new();
     private readonly Invalidator _invalidator;
     private readonly TimeSpan _entryTimeout;
     private readonly TimeSpan _attrTimeout;
