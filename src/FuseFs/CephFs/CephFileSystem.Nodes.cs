@@ -155,6 +155,8 @@ internal sealed partial class CephFileSystem
             mask |= SetAttrMask.KillSguid;
 
         using Credentials.Perms perms = _credentials.For(context);
+        if ((mask & (SetAttrMask.Uid | SetAttrMask.Gid)) != 0 && (mask & SetAttrMask.Mode) == 0 && context.Uid != 0)
+            KillSuidgidOnChown(inode, ref stx, ref mask, perms.Ptr);
         if (mask != SetAttrMask.None)
         {
             // ftruncate(2) through a file opened for writing: the right to write was checked when it was opened
@@ -174,6 +176,25 @@ internal sealed partial class CephFileSystem
         FillAttr(ref attr.Attr, st, NodeTable.StIno(vino, request.NodeId));
         attr.SetAttrTimeout(_attrTimeout);
         return 0;
+    }
+
+    /// <summary>
+    /// chown(2) by someone other than root clears set-user-ID, and set-group-ID on a group-executable file
+    /// (Linux's rule; directories keep theirs). Under HANDLE_KILLPRIV_V2 the kernel leaves that to us, and
+    /// libcephfs does not do it.
+    /// </summary>
+    private void KillSuidgidOnChown(InodePtr inode, ref CephStatx stx, ref SetAttrMask mask, UserPermPtr perms)
+    {
+        if (_ceph.GetAttr(inode, out CephStatx st, StatxMask.Mode, AtFlags.None, perms) != 0 || UnixMode.IsDirectory(st.Mode))
+            return;
+        uint mode = st.Mode & UnixMode.PermissionMask;
+        uint kept = mode & ~FileModes.S_ISUID;
+        if ((mode & 0x8) != 0) // S_IXGRP
+            kept &= ~FileModes.S_ISGID;
+        if (kept == mode)
+            return;
+        stx.Mode = (ushort)kept;
+        mask |= SetAttrMask.Mode;
     }
 
     /// <summary>What an ftruncate(2) sends besides the size.</summary>

@@ -391,6 +391,33 @@ public sealed class OperationTests(CephMounts mounts)
     }
 
     [Fact]
+    public void ChownByTheOwnerClearsSetIdBitsLikeLinux()
+    {
+        string dir = NewDir("suid");
+        Sys.Check(Sys.Chmod(dir, 0x1ED), "chmod 0755");
+        string exe = Path.Combine(dir, "exe"), plain = Path.Combine(dir, "plain"), sub = Path.Combine(dir, "sub");
+        File.WriteAllText(exe, "x");
+        File.WriteAllText(plain, "x");
+        Directory.CreateDirectory(sub);
+        foreach (string path in new[] { exe, plain, sub })
+            Sys.Check(Sys.Chown(path, 65534, 65534), "chown");
+        Sys.Check(Sys.Chmod(exe, 0xDED), "chmod 06755");
+        Sys.Check(Sys.Chmod(plain, 0xDA4), "chmod 06644"); // set-group-ID without group execute
+        Sys.Check(Sys.Chmod(sub, 0xDED), "chmod 06755");
+        // the owner (nobody, in group nogroup) changes the group: set-user-ID goes; set-group-ID goes where
+        // the group may execute; a directory keeps both (Linux)
+        foreach (string path in new[] { exe, plain, sub })
+            Assert.Equal(0, AsNobody($"chgrp 65534 {path}").ExitCode);
+        Assert.Equal(0x1EDU, Sys.StatOrThrow(exe).Mode & 0xFFF);
+        Assert.Equal(0x5A4U, Sys.StatOrThrow(plain).Mode & 0xFFF);
+        Assert.Equal(0xDEDU, Sys.StatOrThrow(sub).Mode & 0xFFF);
+        // root (CAP_FSETID) keeps them (POSIX lets either happen)
+        Sys.Check(Sys.Chmod(exe, 0xDED), "chmod 06755");
+        Sys.Check(Sys.Chown(exe, 0, 0), "chown by root");
+        Assert.Equal(0xDEDU, Sys.StatOrThrow(exe).Mode & 0xFFF);
+    }
+
+    [Fact]
     public void ErrorsAreTheOnesCallersExpect()
     {
         string dir = NewDir("errno");
