@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using ManagedCephFuse.CephClient;
 using ManagedCephFuse.FuseFs.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace ManagedCephFuse.FuseFs.CephFs;
 /// --keyfile and every --&lt;option&gt;=&lt;value&gt;, so any client option works as with ceph-fuse. Failures come
 /// back as ceph-fuse's one-liners (<c>ceph mount failed with (2) No such file or directory</c>).
 /// </summary>
-internal static class CephFsBackend
+internal static partial class CephFsBackend
 {
     /// <summary>ceph-fuse's fsname and subtype: /proc/mounts reads <c>ceph-fuse /mnt fuse.ceph-fuse …</c>.</summary>
     public const string FsName = "ceph-fuse";
@@ -26,6 +27,7 @@ internal static class CephFsBackend
         error = "";
         if (!TryClientId(commandLine.Name, out string id, out error))
             return null;
+        LimitMallocArenas();
         CephMount mount;
         try
         {
@@ -175,6 +177,24 @@ internal static class CephFsBackend
         if (commandLine.CephOption(name) is null && mount.GetOption(name) == cephDefault)
             mount.SetOption(name, ours);
     }
+
+    /// <summary>
+    /// glibc gives each thread that contends for the heap an arena of its own (up to 8 per core) and keeps what
+    /// they once held: libcephfs's messenger, finisher and worker threads then hold tens of MiB that are free.
+    /// Two arenas measured 247 MiB peak instead of 292 MiB on a write/read/metadata pass, at the same speed.
+    /// MALLOC_ARENA_MAX in the environment still wins. Before ceph_create: its threads come after.
+    /// </summary>
+    private static void LimitMallocArenas()
+    {
+        if (Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is null)
+            _ = MallOpt(MArenaMax, 2);
+    }
+
+    private const int MArenaMax = -8; // M_ARENA_MAX (malloc.h)
+
+    // int mallopt(int param, int value);
+    [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
+    private static partial int MallOpt(int param, int value);
 
     private static bool Bool(string value) => value is "true" or "1" or "yes" or "on";
 
