@@ -105,9 +105,12 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, IDisposable
             want |= FuseInitFlags.PosixAcl;
         else
             want &= ~FuseInitFlags.PosixAcl;
-        // Without kernel ACL support but with ACLs in libcephfs, the umask must still reach it.
-        if (_options.PosixAcl && !_options.DefaultPermissions)
+        // With ACLs the umask is libcephfs's to apply (only where no default ACL is inherited), so the kernel
+        // must not strip it first (DONT_MASK); it comes with each CREATE/MKNOD/MKDIR for the umask callback.
+        if (_options.PosixAcl)
             want |= FuseInitFlags.DontMask;
+        else
+            want &= ~FuseInitFlags.DontMask;
         connection.Want = want;
         _posixAclInKernel = (want & connection.KernelFlags & FuseInitFlags.PosixAcl) != 0;
         _notifier = connection.Notifier;
