@@ -24,7 +24,9 @@ internal static class Backends
                 var options = new MemoryFileSystemOptions
                 {
                     CheckPermissions = !mount.DefaultPermissions,
-                    EntryTimeout = mount.EntryTimeout ?? TimeSpan.FromSeconds(1),
+                    // Without default_permissions the kernel checks nothing on a cached name (not even search permission
+                    // on the directories of the path), so names are not cached unless asked for.
+                    EntryTimeout = mount.EntryTimeout ?? (mount.DefaultPermissions ? TimeSpan.FromSeconds(1) : TimeSpan.Zero),
                     AttrTimeout = mount.AttrTimeout ?? TimeSpan.FromSeconds(1),
                     RootUid = LibCIds.Uid,
                     RootGid = LibCIds.Gid,

@@ -14,7 +14,13 @@ internal sealed class MemoryMount : IDisposable
         int minReaders = 2, int maxInFlight = 64, bool trace = false, LogLevel logLevel = LogLevel.Information)
     {
         Path = Directory.CreateTempSubdirectory("mcf-mnt-").FullName;
-        options ??= new MemoryFileSystemOptions { CheckPermissions = !defaultPermissions };
+        // As the daemon does: without default_permissions names are not cached, so every path walk reaches the
+        // file system's permission checks.
+        options ??= new MemoryFileSystemOptions
+        {
+            CheckPermissions = !defaultPermissions,
+            EntryTimeout = defaultPermissions ? TimeSpan.FromSeconds(1) : TimeSpan.Zero,
+        };
         FileSystem = new MemoryFileSystem(options);
         Log = new TestLogger(logLevel);
         var mount = new FuseMountOptions
