@@ -21,23 +21,35 @@ internal static class Backends
         switch (commandLine.Backend)
         {
             case Backend.Memory:
+                // The kernel checks permissions (default_permissions) unless told otherwise with ceph-fuse's own knob,
+                // --fuse_default_permissions=false: then the file system checks, as ceph-fuse's client does. (The
+                // kernel opens FIFOs and device nodes without asking the file system, so only the kernel can check those.)
+                bool kernelChecks = mount.DefaultPermissions || ParseBool(commandLine.CephOption("fuse_default_permissions")) != false;
                 var options = new MemoryFileSystemOptions
                 {
-                    CheckPermissions = !mount.DefaultPermissions,
+                    CheckPermissions = !kernelChecks,
                     // Without default_permissions the kernel checks nothing on a cached name (not even search permission
                     // on the directories of the path), so names are not cached unless asked for.
-                    EntryTimeout = mount.EntryTimeout ?? (mount.DefaultPermissions ? TimeSpan.FromSeconds(1) : TimeSpan.Zero),
+                    EntryTimeout = mount.EntryTimeout ?? (kernelChecks ? TimeSpan.FromSeconds(1) : TimeSpan.Zero),
                     AttrTimeout = mount.AttrTimeout ?? TimeSpan.FromSeconds(1),
                     RootUid = LibCIds.Uid,
                     RootGid = LibCIds.Gid,
                 };
-                return new ServedFileSystem(new MemoryFileSystem(options), mount.FsName ?? "managed-memfs", mount.Subtype ?? "managed-memfs", mount.DefaultPermissions);
+                return new ServedFileSystem(new MemoryFileSystem(options), mount.FsName ?? "managed-memfs", mount.Subtype ?? "managed-memfs", kernelChecks);
             default:
                 // The CephFS file system (src/FuseFs/CephFs) plugs in here.
                 error = "the CephFS backend is not part of this build yet; use --backend memory";
                 return null;
         }
     }
+
+    /// <summary>A ceph-style boolean option value (true/false/1/0/yes/no), or null when absent or not a boolean.</summary>
+    internal static bool? ParseBool(string? value) => value?.ToLowerInvariant() switch
+    {
+        "true" or "1" or "yes" or "on" => true,
+        "false" or "0" or "no" or "off" => false,
+        _ => null,
+    };
 
     private static class LibCIds
     {
