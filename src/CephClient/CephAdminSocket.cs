@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Sockets;
@@ -36,8 +37,9 @@ internal static class CephAdminSocket
             throw new CephException(Errno.ECONNREFUSED, "admin socket", $"\"{socketPath}\"",
                 $"no admin socket there ({e.SocketErrorCode}); is 'admin_socket' set for this client?");
         }
-        string request = JsonSerializerFree.Command(prefix);
-        socket.Send(Encoding.UTF8.GetBytes(request + "\0"));
+        ReadOnlySpan<byte> request = CommandJson(prefix);
+        while (!request.IsEmpty)
+            request = request[socket.Send(request)..];
         Span<byte> header = stackalloc byte[4];
         ReceiveExactly(socket, header);
         int length = BinaryPrimitives.ReadInt32BigEndian(header);
@@ -98,19 +100,17 @@ internal static class CephAdminSocket
         }
     }
 
-    /// <summary>The request JSON, written without reflection (AOT).</summary>
-    private static class JsonSerializerFree
+    /// <summary><c>{"prefix":"…"}</c> and the terminating NUL, written without reflection (AOT).</summary>
+    private static byte[] CommandJson(string prefix)
     {
-        public static string Command(string prefix)
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("prefix", prefix);
-                writer.WriteEndObject();
-            }
-            return Encoding.UTF8.GetString(stream.ToArray());
+            writer.WriteStartObject();
+            writer.WriteString("prefix", prefix);
+            writer.WriteEndObject();
         }
+        buffer.Write([(byte)0]);
+        return buffer.WrittenSpan.ToArray();
     }
 }

@@ -16,7 +16,8 @@ public interface ICephClientCallbacks
     void InvalidateInode(VInodeNo inode, long offset, long length) { }
 
     /// <summary>dentry_cb: the name <paramref name="name"/> in <paramref name="directory"/> (once pointing at
-    /// <paramref name="inode"/>) must be dropped (FUSE NOTIFY_INVAL_ENTRY / NOTIFY_DELETE).</summary>
+    /// <paramref name="inode"/>) must be dropped (FUSE NOTIFY_INVAL_ENTRY / NOTIFY_DELETE). The name is valid only
+    /// during the call.</summary>
     void InvalidateDentry(VInodeNo directory, VInodeNo inode, ReadOnlySpan<byte> name) { }
 
     /// <summary>switch_intr_cb: a blocking lock request starts (<paramref name="request"/> non-zero) or ends

@@ -52,7 +52,8 @@ public sealed unsafe class CephLowLevel
     }
 
     /// <summary>ceph_ll_lookup: <paramref name="name"/> in <paramref name="parent"/> (also "." and ".."), with its
-    /// attributes. +1 reference on success.</summary>
+    /// attributes. +1 reference on success. ".." of a subdirectory mount's root yields its real parent: a bridge
+    /// must answer ".." of its root itself.</summary>
     public int Lookup(InodePtr parent, ReadOnlySpan<byte> name, out InodePtr child, out CephStatx attr,
         StatxMask want, AtFlags flags, UserPermPtr perms)
     {
@@ -77,7 +78,7 @@ public sealed unsafe class CephLowLevel
         if (_closed)
             return -Errno.ENOTCONN;
         fixed (InodePtr* i = &inode)
-            return ceph_ll_lookup_inode(_cmount, ino, i);
+            return ceph_ll_lookup_inode(_cmount, new InodeNo(ino), i);
     }
 
     /// <summary>ceph_ll_lookup_vino: an inode of the live tree or of a snapshot. +1 reference.</summary>
@@ -118,7 +119,8 @@ public sealed unsafe class CephLowLevel
     }
 
     /// <summary>ceph_ll_put: give back one reference. Returns 1 when that was the inode's last ll reference,
-    /// 0 when others remain, negative errno on error.</summary>
+    /// 0 when others remain, negative errno on error. libcephfs ignores put/forget of inode 1 (the file system
+    /// root, which FUSE never forgets) and answers 1.</summary>
     public int Put(InodePtr inode)
     {
         if (_closed)
@@ -371,13 +373,16 @@ public sealed unsafe class CephLowLevel
             return ceph_ll_read(_cmount, file, offset, (ulong)buffer.Length, b);
     }
 
-    /// <summary>ceph_ll_write from <paramref name="data"/>; returns the bytes written (-EDQUOT past a quota).
+    /// <summary>ceph_ll_write from <paramref name="data"/>; returns the bytes written (-EDQUOT past a quota;
+    /// 0 for empty data without calling libcephfs, which would abort the process).
     /// An offset of -1 writes at the file position, which O_APPEND moves to the end; any other offset is used as
     /// given even with O_APPEND.</summary>
     public int Write(FhPtr file, long offset, ReadOnlySpan<byte> data)
     {
         if (_closed)
             return -Errno.ENOTCONN;
+        if (data.IsEmpty)
+            return 0; // libcephfs 16.2 aborts the process on a zero-length write (Striper asserts len > 0)
         fixed (byte* d = data)
             return ceph_ll_write(_cmount, file, offset, (ulong)data.Length, d);
     }
@@ -411,6 +416,11 @@ public sealed unsafe class CephLowLevel
     {
         if (_closed)
             return -Errno.ENOTCONN;
+        nuint total = 0;
+        foreach (var buffer in buffers)
+            total += buffer.Length;
+        if (total == 0)
+            return 0; // see Write
         fixed (IoVec* v = buffers)
             return ceph_ll_writev(_cmount, file, v, buffers.Length, offset);
     }
@@ -420,6 +430,8 @@ public sealed unsafe class CephLowLevel
     {
         if (_closed)
             return -Errno.ENOTCONN;
+        if (first.IsEmpty && second.IsEmpty)
+            return 0; // see Write
         fixed (byte* a = first)
         fixed (byte* b = second)
         {

@@ -178,7 +178,11 @@ public sealed unsafe partial class CephMount : IDisposable
         }
     }
 
-    /// <summary>ceph_conf_parse_env: options from an environment variable (null: CEPH_ARGS).</summary>
+    /// <summary>
+    /// ceph_conf_parse_env: options from an environment variable (null: CEPH_ARGS) of the native environment.
+    /// Environment options rank below command-line ones. libcephfs keeps the first variable's words for the whole
+    /// process (a static vector): use it once, for CEPH_ARGS.
+    /// </summary>
     public void ParseEnvironment(string? variable = null)
     {
         int r = ceph_conf_parse_env(_handle, variable);

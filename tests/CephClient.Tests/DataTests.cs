@@ -206,4 +206,26 @@ public sealed class DataTests(CephFsFixture fs) : IClassFixture<CephFsFixture>
             Assert.Equal(-Errno.EINVAL, _m.LowLevel.Lseek(file.Raw, -5, SeekWhence.Set));
         }
     }
+
+    [Fact]
+    public void EmptyTransfersReturnZeroInsteadOfAbortingTheProcess()
+    {
+        using var dir = fs.NewDir(out _);
+        var (inode, file) = NewFile(dir);
+        using (inode)
+        using (file)
+        {
+            var ll = _m.LowLevel;
+            _m.Write(file, 0, "abc"u8);
+            // libcephfs 16.2 asserts (and aborts the process) on zero-length writes: the binding answers them
+            Assert.Equal(0, ll.Write(file.Raw, 10, ReadOnlySpan<byte>.Empty));
+            Assert.Equal(0, ll.WriteV(file.Raw, 0, ReadOnlySpan<byte>.Empty, ReadOnlySpan<byte>.Empty));
+            Assert.Equal(0, ll.WriteV(file.Raw, 0, ReadOnlySpan<IoVec>.Empty));
+            Assert.Equal(0, _m.WriteV(file, 0, [ReadOnlyMemory<byte>.Empty]));
+            Assert.Equal(0, ll.Read(file.Raw, 0, Span<byte>.Empty));
+            Assert.Equal(0, ll.ReadV(file.Raw, 0, Span<byte>.Empty, Span<byte>.Empty));
+            Assert.Equal(3UL, _m.GetAttr(inode, StatxMask.Size).Size);
+            Assert.Equal(-Errno.EINVAL, ll.Fallocate(file.Raw, FallocateMode.Allocate, 0, 0));
+        }
+    }
 }

@@ -28,6 +28,26 @@ public sealed class MountTests
         Assert.Equal(TestMounts.Env.FsName, status.FileSystem);
         Assert.False(status.Blocklisted);
         Assert.StartsWith($"client.{mount.InstanceId} ", status.Instance, StringComparison.Ordinal);
+
+        using var version = JsonDocument.Parse(mount.AdminCommand("version"));
+        Assert.Equal(CephMount.LibraryVersion, version.RootElement.GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public void AnAdminSocketAnsweringForAnotherClientIsRefused()
+    {
+        string shared = Path.Combine(TestMounts.Env.Directory, "run", TestMounts.UniqueName("shared") + ".asok");
+        using var first = CephMount.Connect(new CephMountOptions
+        {
+            Id = "admin", ConfigFile = TestMounts.Env.ConfPath, AdminSocket = shared, MountTimeout = TestMounts.MountTimeout,
+        });
+        using var second = CephMount.Connect(new CephMountOptions
+        {
+            Id = "admin", ConfigFile = TestMounts.Env.ConfPath, AdminSocket = shared, MountTimeout = TestMounts.MountTimeout,
+        });
+        Assert.Equal((long)first.InstanceId, first.GetClientStatus().Id);
+        var e = Assert.Throws<InvalidOperationException>(() => second.GetClientStatus());
+        Assert.Contains($"not client.{second.InstanceId}", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,23 +137,24 @@ public sealed class MountTests
         string name = TestMounts.UniqueName("subroot");
         using var admin = CephMount.Connect(TestMounts.Admin());
         using var root = admin.LookupRoot();
-        using (var dir = admin.MkDir(root, name))
+        try
         {
-            ulong ino = dir.Ino;
-            using (var sub = CephMount.Connect(TestMounts.Admin("/" + name)))
-            {
-                using var subRoot = sub.LookupRoot();
-                Assert.Equal(ino, subRoot.Ino);
-                var dotdot = sub.LowLevel.Lookup(subRoot.Raw, ".."u8, out var parent, out var attr, StatxMask.Ino,
-                    AtFlags.None, sub.DefaultPerms);
-                Assert.Equal(0, dotdot);
-                // Pacific walks ".." of the mount root up to the real parent (here the file system root): a FUSE
-                // bridge mounted on a subdirectory must answer ".." of its root itself
-                Assert.Equal(CephSnap.RootIno, attr.Ino);
-                Assert.Equal(0, sub.LowLevel.Put(parent) < 0 ? -1 : 0);
-            }
+            using var dir = admin.MkDir(root, name);
+            using var sub = CephMount.Connect(TestMounts.Admin("/" + name));
+            using var subRoot = sub.LookupRoot();
+            Assert.Equal(dir.Ino, subRoot.Ino);
+            var dotdot = sub.LowLevel.Lookup(subRoot.Raw, ".."u8, out var parent, out var attr, StatxMask.Ino,
+                AtFlags.None, sub.DefaultPerms);
+            Assert.Equal(0, dotdot);
+            // Pacific walks ".." of the mount root up to the real parent (here the file system root): a FUSE
+            // bridge mounted on a subdirectory must answer ".." of its root itself
+            Assert.Equal(CephSnap.RootIno, attr.Ino);
+            Assert.True(sub.LowLevel.Put(parent) >= 0);
         }
-        admin.RmDir(root, name);
+        finally
+        {
+            TestMounts.RemoveTree(admin, root, name);
+        }
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed class StructLayoutTests
             ("d_ino", "Ino"), ("d_off", "Offset"), ("d_reclen", "RecordLength"), ("d_type", "Type"), ("d_name", "_name"),
         ]),
         ("vinodeno_t", typeof(VInodeNo), [("ino.val", "Ino"), ("snapid.val", "SnapId")]),
+        ("inodeno_t", typeof(Native.InodeNo), [("val", "Val")]),
         ("struct iovec", typeof(IoVec), [("iov_base", "Base"), ("iov_len", "Length")]),
         ("struct ceph_client_callback_args", typeof(Native.CephClientCallbackArgs),
         [

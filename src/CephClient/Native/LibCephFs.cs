@@ -123,9 +123,8 @@ internal static unsafe partial class LibCephFs
         CephStatx* stx, uint want, uint flags, UserPermPtr perms);
 
     // int ceph_ll_lookup_inode(struct ceph_mount_info *cmount, struct inodeno_t ino, Inode **inode);
-    // (inodeno_t is { uint64_t val; }: passed by value exactly like a uint64_t)
     [LibraryImport(Lib)]
-    internal static partial int ceph_ll_lookup_inode(nint cmount, ulong ino, InodePtr* inode);
+    internal static partial int ceph_ll_lookup_inode(nint cmount, InodeNo ino, InodePtr* inode);
 
     // int ceph_ll_lookup_vino(struct ceph_mount_info *cmount, vinodeno_t vino, Inode **inode);
     [LibraryImport(Lib)]

@@ -20,10 +20,10 @@ namespace ManagedCephFuse.FuseFs.Kernel;
 internal sealed class FuseNotifier
 {
     private const int MaxName = 255;
-    private readonly FuseDevice _device;
+    private readonly IFuseChannel _device;
     private volatile bool _live;
 
-    internal FuseNotifier(FuseDevice device) => _device = device;
+    internal FuseNotifier(IFuseChannel device) => _device = device;
 
     /// <summary>The negotiated protocol minor (0 before INIT).</summary>
     public uint ProtocolMinor { get; private set; }

@@ -49,7 +49,7 @@ internal sealed class FuseSession : IDisposable
         _mounted = mounted;
         Tracing = trace && logger.IsEnabled(LogLevel.Debug);
         _workers = new FuseWorker?[Math.Max(1, options.MaxInFlight) + 1];
-        Notifier = new FuseNotifier(master as FuseDevice ?? new FuseDevice(-1));
+        Notifier = new FuseNotifier(master);
         int maxWrite = MaxWriteFor(options);
         RequestBufferSize = Math.Max(FuseProtocol.MinReadBuffer, maxWrite + 4096);
         ReplyPayloadSize = Math.Max(maxWrite, 65536) + 4096;

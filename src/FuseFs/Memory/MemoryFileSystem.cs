@@ -194,7 +194,6 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
     {
         Timespec now = Timespec.Now();
         bool owner = caller.IsRoot || caller.Uid == node.Uid;
-        bool changed = false;
 
         if (request.Has(FuseSetAttrValid.Size))
         {
@@ -211,10 +210,11 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
         {
             if (request.Has(FuseSetAttrValid.Mode) && !owner)
                 return EPERM;
-            if (request.Has(FuseSetAttrValid.Uid) && request.Uid != node.Uid && !caller.IsRoot)
+            // chown(2) as Linux's chown_ok/chgrp_ok: only the owner, keeping the uid and giving a group it is in
+            if (request.Has(FuseSetAttrValid.Uid) && !caller.IsRoot && (caller.Uid != node.Uid || request.Uid != node.Uid))
                 return EPERM;
-            if (request.Has(FuseSetAttrValid.Gid) && request.Gid != node.Gid && !caller.IsRoot &&
-                (caller.Uid != node.Uid || !caller.IsInGroup(request.Gid)))
+            if (request.Has(FuseSetAttrValid.Gid) && !caller.IsRoot &&
+                (caller.Uid != node.Uid || (request.Gid != node.Gid && !caller.IsInGroup(request.Gid))))
                 return EPERM;
             bool explicitTimes = (request.Has(FuseSetAttrValid.Atime) && !request.Has(FuseSetAttrValid.AtimeNow)) ||
                 (request.Has(FuseSetAttrValid.Mtime) && !request.Has(FuseSetAttrValid.MtimeNow));
@@ -229,20 +229,17 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
             if (Check && !caller.IsRoot && !caller.IsInGroup(node.Gid))
                 mode &= ~FileModes.S_ISGID; // as chmod(2): only a member of the group may set set-group-ID
             node.Mode = (node.Mode & FileModes.S_IFMT) | mode;
-            changed = true;
         }
         bool ownerChanged = false;
         if (request.Has(FuseSetAttrValid.Uid) && request.Uid != uint.MaxValue)
         {
             ownerChanged |= node.Uid != request.Uid;
             node.Uid = request.Uid;
-            changed = true;
         }
         if (request.Has(FuseSetAttrValid.Gid) && request.Gid != uint.MaxValue)
         {
             ownerChanged |= node.Gid != request.Gid;
             node.Gid = request.Gid;
-            changed = true;
         }
         if (request.Has(FuseSetAttrValid.KillSuidgid) || (Check && ownerChanged && !caller.IsRoot))
             KillSuidgid(node);
@@ -256,22 +253,17 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
                 node.Size = size;
             }
             node.Mtime = now; // truncate(2) updates mtime and ctime even when the size is unchanged
-            changed = true;
         }
         if (request.Has(FuseSetAttrValid.Atime))
         {
             node.Atime = request.Has(FuseSetAttrValid.AtimeNow) ? now : new Timespec(request.AtimeSeconds, request.AtimeNanoseconds);
-            changed = true;
         }
         if (request.Has(FuseSetAttrValid.Mtime))
         {
             node.Mtime = request.Has(FuseSetAttrValid.MtimeNow) ? now : new Timespec(request.MtimeSeconds, request.MtimeNanoseconds);
-            changed = true;
         }
-        if (request.Has(FuseSetAttrValid.Ctime))
-            node.Ctime = new Timespec(request.CtimeSeconds, request.CtimeNanoseconds);
-        else if (changed || request.Has(FuseSetAttrValid.KillSuidgid))
-            node.Ctime = now;
+        // Every attribute change moves ctime, even chown(-1, -1) which arrives with nothing else valid (as tmpfs).
+        node.Ctime = request.Has(FuseSetAttrValid.Ctime) ? new Timespec(request.CtimeSeconds, request.CtimeNanoseconds) : now;
         return 0;
     }
 

@@ -3,7 +3,10 @@ namespace ManagedCephFuse.FuseFs.Memory;
 /// <summary>Tuning of the in-memory file system.</summary>
 internal sealed class MemoryFileSystemOptions
 {
-    /// <summary>How long the kernel may cache names (all changes go through this mount, so caching is safe).</summary>
+    /// <summary>
+    /// How long the kernel may cache names (all changes go through this mount, so caching is coherent). Without
+    /// default_permissions keep it 0: the kernel does not re-check search permission on cached names.
+    /// </summary>
     public TimeSpan EntryTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long the kernel may cache attributes.</summary>

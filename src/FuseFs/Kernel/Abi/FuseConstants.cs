@@ -331,3 +331,28 @@ internal enum FuseNotifyInvalEntryFlags : uint
     None = 0,
     ExpireOnly = 1 << 0,
 }
+
+/// <summary>CUSE_*: cuse_init_in/out.flags.</summary>
+[Flags]
+internal enum CuseInitFlags : uint
+{
+    None = 0,
+    UnrestrictedIoctl = 1 << 0,
+}
+
+/// <summary>FUSE_POLL_*: fuse_poll_in.flags.</summary>
+[Flags]
+internal enum FusePollFlags : uint
+{
+    None = 0,
+    ScheduleNotify = 1 << 0,
+}
+
+/// <summary>FUSE_SETUPMAPPING_FLAG_*: fuse_setupmapping_in.flags (virtiofs DAX).</summary>
+[Flags]
+internal enum FuseSetupmappingFlags : ulong
+{
+    None = 0,
+    Write = 1UL << 0,
+    Read = 1UL << 1,
+}
