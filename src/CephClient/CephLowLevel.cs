@@ -146,6 +146,17 @@ public sealed unsafe class CephLowLevel
         return ceph_ll_snap_seq(_cmount, inode);
     }
 
+    /// <summary>ceph_ll_file_layout: how the file's data maps to RADOS objects (stripe unit and count, object
+    /// size, data pool id), what CEPH_IOC_GET_LAYOUT reports. Returns the stripe unit.</summary>
+    public uint FileLayout(InodePtr inode, out CephFileLayout layout)
+    {
+        layout = default;
+        if (_closed)
+            return 0;
+        fixed (CephFileLayout* l = &layout)
+            return ceph_ll_file_layout(_cmount, inode, l);
+    }
+
     // ---- attributes ---------------------------------------------------------------------------------
 
     /// <summary>ceph_ll_getattr: the attributes in <paramref name="want"/> (from cache when the client holds the

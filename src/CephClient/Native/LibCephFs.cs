@@ -152,6 +152,11 @@ internal static unsafe partial class LibCephFs
     [LibraryImport(Lib)]
     internal static partial ulong ceph_ll_snap_seq(nint cmount, InodePtr @in);
 
+    // uint32_t ceph_ll_file_layout(struct ceph_mount_info *cmount, struct Inode *in,
+    //                              struct ceph_file_layout *layout);
+    [LibraryImport(Lib)]
+    internal static partial uint ceph_ll_file_layout(nint cmount, InodePtr @in, CephFileLayout* layout);
+
     // ---- attributes ---------------------------------------------------------------------------------
 
     // int ceph_ll_getattr(struct ceph_mount_info *cmount, struct Inode *in, struct ceph_statx *stx,

@@ -1,0 +1,159 @@
+using System.Runtime.InteropServices;
+using ManagedCephFuse.FuseFs.Kernel;
+using ManagedCephFuse.FuseFs.Kernel.Interop;
+using Microsoft.Extensions.Logging;
+using static ManagedCephFuse.CephClient.Errno;
+
+namespace ManagedCephFuse.FuseFs.Hosting;
+
+/// <summary>
+/// The daemon: mount, serve, and say <c>ceph-fuse[PID]: starting fuse</c> once INIT is answered; as the launcher's
+/// child, leave the launcher's session (setsid) and let go of its stdio. SIGTERM/SIGINT unmount and exit 0; an
+/// unmount from outside (umount, fusermount3 -u) ends the session and the daemon.
+/// </summary>
+internal static class Daemon
+{
+    private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(30);
+
+    public static int Run(CommandLine commandLine)
+    {
+        int pid = Environment.ProcessId;
+        if (commandLine.DaemonChild)
+            LibC.SetSid(); // not killed with the caller's process group or session
+
+        using ILoggerFactory loggers = CreateLoggers(commandLine.Debug);
+        ILogger log = loggers.CreateLogger("managed-cephfuse");
+        string mountPoint = Path.GetFullPath(commandLine.MountPoint!);
+        using ServedFileSystem? served = Backends.Create(commandLine, log, out string error);
+        if (served is null)
+        {
+            Console.Error.WriteLine($"ceph-fuse[{pid}]: {error}");
+            return 1;
+        }
+        MountOptionSet o = commandLine.MountOptions;
+        var options = new FuseMountOptions
+        {
+            MountPoint = mountPoint,
+            FsName = served.FsName,
+            Subtype = served.Subtype,
+            AllowOther = o.AllowOther ?? LibC.GetUid() == 0, // non-root needs user_allow_other in /etc/fuse.conf
+            DefaultPermissions = served.DefaultPermissions,
+            ReadOnly = o.ReadOnly,
+            MountFlags = o.MountFlags,
+            WritebackCache = o.WritebackCache,
+            MaxWrite = o.MaxWrite ?? (1 << 20),
+            MaxInFlight = o.MaxThreads ?? 64,
+            ExtraKernelOptions = o.ExtraKernelOptions,
+        };
+
+        FuseSession session;
+        try
+        {
+            session = FuseSession.Mount(served.FileSystem, options, log, trace: commandLine.Debug);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"ceph-fuse[{pid}]: fuse failed to start: {e.Message}");
+            return 1;
+        }
+
+        using (session)
+        {
+            using var stop = new ManualResetEventSlim();
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Set();
+            }
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, static context => context.Cancel = true);
+
+            session.Start();
+            if (!session.WaitForInit(InitTimeout))
+            {
+                Console.Error.WriteLine($"ceph-fuse[{pid}]: fuse failed to start: the kernel did not complete FUSE INIT on {mountPoint}");
+                session.Unmount(lazy: true);
+                return 1;
+            }
+            Console.Error.WriteLine($"ceph-fuse[{pid}]: starting fuse");
+            Console.Error.Flush();
+            if (commandLine.DaemonChild)
+                Detach(commandLine.CephOption("log_file"));
+
+            WaitHandle.WaitAny([stop.WaitHandle, session.EndedHandle]);
+            if (!session.HasEnded)
+                Shutdown(session, log);
+            log.Finished(pid);
+        }
+        return 0;
+    }
+
+    /// <summary>SIGTERM/SIGINT: unmount (lazily when busy) and give the readers a moment to see ENODEV.</summary>
+    private static void Shutdown(FuseSession session, ILogger log)
+    {
+        int result = session.Unmount(lazy: false);
+        if (result == EBUSY)
+        {
+            log.BusyDetaching(session.MountPoint);
+            result = session.Unmount(lazy: true);
+        }
+        if (result != 0)
+            log.UnmountFailed(session.MountPoint, result);
+        if (!session.Wait(TimeSpan.FromSeconds(3)))
+            log.ExitingWithOpenFiles();
+    }
+
+    /// <summary>
+    /// Lets go of the launcher's stdio: stdin and stdout to /dev/null, stderr to the log file (log_file) or
+    /// /dev/null. Whoever waits for EOF on the launcher's pipes sees it.
+    /// </summary>
+    private static void Detach(string? logFile)
+    {
+        int devNull = LibC.Open("/dev/null", LibC.O_RDWR, 0);
+        if (devNull < 0)
+            return;
+        int errorTarget = devNull;
+        if (!string.IsNullOrEmpty(logFile))
+        {
+            const int O_CREAT = 0x40, O_APPEND = 0x400;
+            int fd = LibC.Open(logFile, LibC.O_WRONLY | O_CREAT | O_APPEND | LibC.O_CLOEXEC, 0x1A4); // 0644
+            if (fd >= 0)
+                errorTarget = fd;
+        }
+        LibC.Dup2(devNull, 0);
+        LibC.Dup2(devNull, 1);
+        LibC.Dup2(errorTarget, 2);
+        if (errorTarget != devNull)
+            LibC.Close(errorTarget);
+        LibC.Close(devNull);
+    }
+
+    private static ILoggerFactory CreateLoggers(bool debug) =>
+        LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Information);
+            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.ffffff ";
+            });
+        });
+}
+
+/// <summary>The host's log messages.</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "ceph-fuse[{Pid}]: fuse finished")]
+    public static partial void Finished(this ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{MountPoint} is busy; detaching it (lazy unmount)")]
+    public static partial void BusyDetaching(this ILogger logger, string mountPoint);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "unmounting {MountPoint} failed: errno {Errno}")]
+    public static partial void UnmountFailed(this ILogger logger, string mountPoint, int errno);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "files are still open on the detached mount; exiting drops them (ENOTCONN)")]
+    public static partial void ExitingWithOpenFiles(this ILogger logger);
+}

@@ -1,0 +1,29 @@
+namespace ManagedCephFuse.FuseFs.Kernel;
+
+/// <summary>
+/// Where a reader gets requests and puts replies: a /dev/fuse descriptor (<see cref="FuseDevice"/>), or in unit
+/// tests a scripted channel. Both calls return errno-style results and never throw.
+/// </summary>
+internal interface IFuseChannel : IDisposable
+{
+    /// <summary>Reads one request; the byte count or −errno.</summary>
+    int Read(Span<byte> buffer);
+
+    /// <summary>Writes one reply; 0 or the errno the kernel answered with (ENOENT: the requester is gone).</summary>
+    int Write(ReadOnlySpan<byte> message);
+}
+
+/// <summary>
+/// A seam for per-opcode metrics (queue wait, handler time, reply write). Stopwatch timestamps; called on the
+/// reader thread after each reply, so it must be cheap and thread-safe. Null (the default) costs nothing.
+/// </summary>
+internal interface IFuseRequestObserver
+{
+    /// <param name="opcode">The request's opcode.</param>
+    /// <param name="read">When read() returned the request.</param>
+    /// <param name="handlerStart">When the file system's handler was called.</param>
+    /// <param name="handlerEnd">When it returned.</param>
+    /// <param name="replied">When the reply write returned (= <paramref name="handlerEnd"/> for no-reply operations).</param>
+    /// <param name="errno">The errno replied (0 = success).</param>
+    void OnRequest(Abi.FuseOpcode opcode, long read, long handlerStart, long handlerEnd, long replied, int errno);
+}
