@@ -29,6 +29,9 @@ public sealed class SessionTests
         string line = File.ReadAllLines("/proc/mounts").Single(l => l.Split(' ')[1] == mount.Path);
         Assert.StartsWith($"managed-memfs {mount.Path} fuse.managed-memfs ", line, StringComparison.Ordinal);
         Assert.Contains("allow_other", line, StringComparison.Ordinal);
+        // the read-ahead window was raised after INIT (INIT itself can only lower it)
+        string device = FuseMount.DeviceNumber(mount.Path)!;
+        Assert.Equal("1024", File.ReadAllText($"/sys/class/bdi/{device}/read_ahead_kb").Trim());
         // 1 MiB writes reach the file system as one request each (direct I/O bypasses the page cache)
         int fd = (int)Check(Open(mount["big"], O_CREAT | O_RDWR | O_DIRECT), "open O_DIRECT");
         nint buffer = System.Runtime.InteropServices.Marshal.AllocHGlobal((1 << 20) + 4096);
