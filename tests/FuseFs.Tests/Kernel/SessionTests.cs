@@ -265,6 +265,13 @@ public sealed class SessionTests
         Assert.Equal("2", File.ReadAllText(mount["renamed"]));
         Assert.Equal("NEW-contents", File.ReadAllText(mount["data"]));
         Assert.Equal(ENOENT, notifier.InvalidateEntry(FuseProtocol.RootId, "never-looked-up"u8));
+        // 6.18 offers RESEND (7.40) and PRUNE (7.45): nothing is pending, so the resend is a no-op; pruning an
+        // unused cached inode makes the kernel forget it
+        Assert.True(notifier.CanResend);
+        Assert.Equal(0, notifier.Resend());
+        ulong renamedNode = Stat(mount["renamed"]).Ino;
+        Assert.Equal(0, notifier.Prune([renamedNode]));
+        Assert.Equal("2", File.ReadAllText(mount["renamed"]));
         Assert.Empty(mount.Log.Problems);
     }
 
