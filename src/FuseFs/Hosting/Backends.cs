@@ -13,7 +13,20 @@ internal sealed record ServedFileSystem(IFuseFileSystem FileSystem, string FsNam
 /// <summary>Creates the file system the command line asks for.</summary>
 internal static class Backends
 {
-    /// <summary>The file system for <paramref name="commandLine"/>, or null with a one-line <paramref name="error"/>.</summary>
+    /// <summary>
+    /// Why <paramref name="backend"/> cannot be served by this build, or null when it can. Cheap: the launcher asks
+    /// before it starts a daemon (the file system itself is created in the daemon only).
+    /// </summary>
+    public static string? Unavailable(Backend backend) => backend switch
+    {
+        Backend.Memory => null,
+        _ => "the CephFS backend is not part of this build yet; use --backend memory",
+    };
+
+    /// <summary>
+    /// The file system for <paramref name="commandLine"/> (in the daemon, before the FUSE mount: for CephFS this is
+    /// where the Ceph mount happens), or null with a one-line <paramref name="error"/>.
+    /// </summary>
     public static ServedFileSystem? Create(CommandLine commandLine, ILogger logger, out string error)
     {
         error = "";
@@ -38,7 +51,7 @@ internal static class Backends
                 return new ServedFileSystem(new MemoryFileSystem(options), mount.FsName ?? "managed-memfs", mount.Subtype ?? "managed-memfs", kernelChecks);
             default:
                 // The CephFS file system (src/FuseFs/CephFs) plugs in here.
-                error = "the CephFS backend is not part of this build yet; use --backend memory";
+                error = Unavailable(commandLine.Backend)!;
                 return null;
         }
     }

@@ -35,14 +35,11 @@ internal static class Entry
             Console.Error.WriteLine($"managed-cephfuse: mount point {commandLine.MountPoint} does not exist or is not a directory");
             return 1;
         }
-        if (commandLine.Backend == Backend.Ceph && !commandLine.DaemonChild)
+        if (Backends.Unavailable(commandLine.Backend) is { } why)
         {
-            // Until src/FuseFs/CephFs lands: say so plainly instead of pretending.
-            if (Backends.Create(commandLine, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, out string why) is null)
-            {
-                Console.Error.WriteLine($"managed-cephfuse: {why}");
-                return 1;
-            }
+            // Say so plainly instead of pretending (until src/FuseFs/CephFs lands for --backend ceph).
+            Console.Error.WriteLine($"managed-cephfuse: {why}");
+            return 1;
         }
         return commandLine.Foreground || commandLine.DaemonChild
             ? Daemon.Run(commandLine)
