@@ -13,7 +13,10 @@ internal sealed record ServedFileSystem(IFuseFileSystem FileSystem, string FsNam
 /// <summary>Creates the file system the command line asks for.</summary>
 internal static class Backends
 {
-    /// <summary>The file system for <paramref name="commandLine"/>, or null with a one-line <paramref name="error"/>.</summary>
+    /// <summary>
+    /// The file system for <paramref name="commandLine"/> (in the daemon, before the FUSE mount: for CephFS this is
+    /// where the Ceph mount happens), or null with a one-line <paramref name="error"/>.
+    /// </summary>
     public static ServedFileSystem? Create(CommandLine commandLine, ILogger logger, out string error)
     {
         error = "";

@@ -350,7 +350,8 @@ internal sealed class CommandLine
           --client_fs=FS          file system name (--client_mds_namespace=FS, legacy)
           -o OPT[,OPT...]         mount options: allow_other, default_permissions, nonempty, ro, nosuid, nodev,
                                   noexec, noatime, fsname=, subtype=, max_write=, max_read=, writeback_cache,
-                                  entry_timeout=, attr_timeout=, max_threads=, ceph.OPTION=VALUE
+                                  entry_timeout=, attr_timeout=, min_threads=, max_threads=,
+                                  ceph.OPTION=VALUE
           -f                      stay in the foreground
           -d                      foreground with a debug trace of every FUSE request on stderr
           --OPTION=VALUE          any ceph option, handed to libcephfs
@@ -374,6 +375,7 @@ internal sealed class MountOptionSet
     public bool WritebackCache { get; private set; }
     public int? MaxWrite { get; private set; }
     public int? MaxThreads { get; private set; }
+    public int? MinThreads { get; private set; }
     public TimeSpan? EntryTimeout { get; private set; }
     public TimeSpan? AttrTimeout { get; private set; }
 
@@ -457,6 +459,11 @@ internal sealed class MountOptionSet
                 if (!TryPositive(key, value, out int threads, out error))
                     return false;
                 MaxThreads = threads;
+                return true;
+            case "min_threads":
+                if (!TryPositive(key, value, out int readers, out error))
+                    return false;
+                MinThreads = readers;
                 return true;
             case "entry_timeout" or "attr_timeout":
                 if (value is null || !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || seconds < 0 || seconds > 86400)

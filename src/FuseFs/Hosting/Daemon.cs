@@ -43,6 +43,7 @@ internal static class Daemon
             WritebackCache = o.WritebackCache,
             MaxWrite = o.MaxWrite ?? (1 << 20),
             MaxInFlight = o.MaxThreads ?? 64,
+            MinReaders = o.MinThreads ?? Math.Max(2, Environment.ProcessorCount),
             ExtraKernelOptions = o.ExtraKernelOptions,
         };
 

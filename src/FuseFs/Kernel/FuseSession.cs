@@ -303,7 +303,11 @@ internal sealed class FuseSession : IDisposable
         lock (_pendingLock)
         {
             long now = Stopwatch.GetTimestamp();
-            _pendingInterrupts.RemoveAll(p => Stopwatch.GetElapsedTime(p.Since, now) > TimeSpan.FromSeconds(10));
+            for (int i = _pendingInterrupts.Count - 1; i >= 0; i--)
+            {
+                if (Stopwatch.GetElapsedTime(_pendingInterrupts[i].Since, now) > TimeSpan.FromSeconds(10))
+                    _pendingInterrupts.RemoveAt(i);
+            }
             if (_pendingInterrupts.Count >= 256)
                 _pendingInterrupts.RemoveAt(0);
             _pendingInterrupts.Add((unique, now));
@@ -316,14 +320,19 @@ internal sealed class FuseSession : IDisposable
     {
         if (_pendingCount == 0)
             return false;
+        // No lambda here: a closure over `unique` would be allocated on every call, fast path included.
         lock (_pendingLock)
         {
-            int i = _pendingInterrupts.FindIndex(p => p.Unique == unique);
-            if (i < 0)
-                return false;
-            _pendingInterrupts.RemoveAt(i);
-            _pendingCount = _pendingInterrupts.Count;
-            return true;
+            for (int i = 0; i < _pendingInterrupts.Count; i++)
+            {
+                if (_pendingInterrupts[i].Unique == unique)
+                {
+                    _pendingInterrupts.RemoveAt(i);
+                    _pendingCount = _pendingInterrupts.Count;
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

@@ -301,7 +301,9 @@ internal sealed partial class MemoryFileSystem
         {
             case FsIocGetFlags: // lsattr: no inode flags here
             case FsIocGetVersion: // the inode generation (always 0)
-                int size = Math.Min(output.Length, sizeof(long));
+                // The numbers say "long", but the kernel ABI (ext4, tmpfs) writes an int: writing 8 bytes would
+                // overflow callers that pass an int, as lsattr -v does.
+                int size = Math.Min(output.Length, sizeof(int));
                 output[..size].Clear();
                 outputLength = size;
                 return 0;

@@ -376,6 +376,17 @@ public sealed class FileOperationTests : IDisposable
     }
 
     [Fact]
+    public void IoctlThroughTheKernel()
+    {
+        File.WriteAllText(P("attrs"), "x");
+        var list = NativeHelper.Run("lsattr", $"-v {P("attrs")}"); // FS_IOC_GETVERSION and FS_IOC_GETFLAGS
+        Assert.True(list.ExitCode == 0, list.Error);
+        Assert.Matches(@"^\s*0\s+-+\s", list.Output);
+        var set = NativeHelper.Run("chattr", $"+i {P("attrs")}"); // FS_IOC_SETFLAGS: not supported here
+        Assert.NotEqual(0, set.ExitCode);
+    }
+
+    [Fact]
     public void NamesTooLongAreRefused()
     {
         Assert.Equal(-1, Open(P(new string('n', 256)), O_CREAT | O_WRONLY));

@@ -29,6 +29,9 @@ public sealed class SessionTests
         string line = File.ReadAllLines("/proc/mounts").Single(l => l.Split(' ')[1] == mount.Path);
         Assert.StartsWith($"managed-memfs {mount.Path} fuse.managed-memfs ", line, StringComparison.Ordinal);
         Assert.Contains("allow_other", line, StringComparison.Ordinal);
+        // the read-ahead window was raised after INIT (INIT itself can only lower it)
+        string device = FuseMount.DeviceNumber(mount.Path)!;
+        Assert.Equal("1024", File.ReadAllText($"/sys/class/bdi/{device}/read_ahead_kb").Trim());
         // 1 MiB writes reach the file system as one request each (direct I/O bypasses the page cache)
         int fd = (int)Check(Open(mount["big"], O_CREAT | O_RDWR | O_DIRECT), "open O_DIRECT");
         nint buffer = System.Runtime.InteropServices.Marshal.AllocHGlobal((1 << 20) + 4096);
@@ -262,6 +265,13 @@ public sealed class SessionTests
         Assert.Equal("2", File.ReadAllText(mount["renamed"]));
         Assert.Equal("NEW-contents", File.ReadAllText(mount["data"]));
         Assert.Equal(ENOENT, notifier.InvalidateEntry(FuseProtocol.RootId, "never-looked-up"u8));
+        // 6.18 offers RESEND (7.40) and PRUNE (7.45): nothing is pending, so the resend is a no-op; pruning an
+        // unused cached inode makes the kernel forget it
+        Assert.True(notifier.CanResend);
+        Assert.Equal(0, notifier.Resend());
+        ulong renamedNode = Stat(mount["renamed"]).Ino;
+        Assert.Equal(0, notifier.Prune([renamedNode]));
+        Assert.Equal("2", File.ReadAllText(mount["renamed"]));
         Assert.Empty(mount.Log.Problems);
     }
 
