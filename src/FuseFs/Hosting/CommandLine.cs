@@ -348,8 +348,8 @@ internal sealed class CommandLine
           -k, --keyring FILE      keyring; --keyfile=FILE: a file with the bare key
           -r, --client_mountpoint PATH   directory of the file system to mount as the root
           --client_fs=FS          file system name (--client_mds_namespace=FS, legacy)
-          -o OPT[,OPT...]         mount options: allow_other, default_permissions, nonempty, ro, nosuid, nodev,
-                                  noexec, noatime, fsname=, subtype=, max_write=, max_read=, writeback_cache,
+          -o OPT[,OPT...]         mount options: allow_other, default_permissions, nonempty, ro, suid, dev
+                                  (nosuid,nodev by default, as ceph-fuse), noexec, noatime, fsname=, subtype=, max_write=, max_read=, writeback_cache,
                                   entry_timeout=, attr_timeout=, min_threads=, max_threads=,
                                   ceph.OPTION=VALUE
           -f                      stay in the foreground
@@ -369,7 +369,8 @@ internal sealed class MountOptionSet
     public bool DefaultPermissions { get; private set; }
     public bool NonEmpty { get; private set; }
     public bool ReadOnly { get; private set; }
-    public int MountFlags { get; private set; }
+    /// <summary>MS_* flags; nosuid and nodev unless -o suid / -o dev, as libfuse (and so ceph-fuse) mounts.</summary>
+    public int MountFlags { get; private set; } = LibC.MS_NOSUID | LibC.MS_NODEV;
     public string? FsName { get; private set; }
     public string? Subtype { get; private set; }
     public bool WritebackCache { get; private set; }

@@ -43,6 +43,7 @@ public sealed partial class LifecycleTests(CephMounts mounts)
             Assert.Equal(mountPoint, fields[1]);
             Assert.Equal("fuse.ceph-fuse", fields[2]);
             Assert.Contains("allow_other", fields[3], StringComparison.Ordinal);
+            Assert.Contains("nosuid,nodev", fields[3], StringComparison.Ordinal); // ceph-fuse's (libfuse's) defaults
             Assert.True(Directory.Exists(Path.Combine(mountPoint, ".")));
             // a later umount ends the daemon
             Assert.Equal(0, Run.Command("/bin/umount", [mountPoint], TimeSpan.FromSeconds(30)).ExitCode);

@@ -179,6 +179,7 @@ public sealed partial class DaemonTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_mountPoint, "no-such-name")));
         Process.Start("kill", $"-TERM {daemon.Id}")!.WaitForExit();
         Assert.True(daemon.WaitForExit(Bounded));
+        daemon.WaitForExit(); // with a timeout the call does not wait for the last stderr events; this one does
         string[] all = lines.ToArray();
         Assert.Contains(all, l => l.Contains("FUSE INIT: 7.", StringComparison.Ordinal) && l.Contains("MaxPages", StringComparison.Ordinal));
         string? request = all.FirstOrDefault(l => l.Contains("LOOKUP node 1", StringComparison.Ordinal) && l.Contains("'no-such-name'", StringComparison.Ordinal));

@@ -44,6 +44,15 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void MountsAreNosuidAndNodevUnlessAskedOtherwise()
+    {
+        const int NoSuidNoDev = LibC.MS_NOSUID | LibC.MS_NODEV;
+        Assert.Equal(NoSuidNoDev, Parse("/mnt/x").MountOptions.MountFlags & NoSuidNoDev);
+        Assert.Equal(LibC.MS_NODEV, Parse("/mnt/x", "-o", "suid").MountOptions.MountFlags & NoSuidNoDev);
+        Assert.Equal(0, Parse("/mnt/x", "-o", "suid,dev").MountOptions.MountFlags & NoSuidNoDev);
+    }
+
+    [Fact]
     public void OptionsBeforeOrAfterTheMountPointMeanTheSame()
     {
         CommandLine before = Parse("--backend", "memory", "-f", "-o", "allow_other,default_permissions", "/mnt/x");
