@@ -12,6 +12,7 @@ DOTNET      := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_T
 TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests tests/BenchRunner.Tests
 # every test project runs, even after one fails; the exit code says whether any did
 TEST_LOGGER := --logger "console;verbosity=normal"
+TEST_RESULTS := $(ROOT)/artifacts/test-results
 
 .PHONY: help deps build cluster cluster-down demo demo-down test test-only bench bench-build clean
 
@@ -46,10 +47,12 @@ test: deps build cluster ## everything: packages, build, cluster, all tests, clu
 	exit $$rc
 
 test-only: ## run the test projects against a running cluster (make cluster first)
-	@rc=0; for p in $(TEST_PROJECTS); do \
+	@rm -rf $(TEST_RESULTS); rc=0; for p in $(TEST_PROJECTS); do \
 	  echo "== $$p"; \
-	  $(DOTNET) test $$p -c $(CONFIG) --no-build $(TEST_LOGGER) || rc=1; \
-	done; exit $$rc
+	  $(DOTNET) test $$p -c $(CONFIG) --no-build $(TEST_LOGGER) \
+	    --logger "trx;LogFileName=$$(basename $$p).trx" --results-directory $(TEST_RESULTS) || rc=1; \
+	done; \
+	python3 scripts/test-summary.py $(TEST_RESULTS) || rc=1; exit $$rc
 
 # make bench: knobs are environment/make variables (BENCH_QUICK=1, BENCH_CONTENDERS=..., see docs/benchmarks.md)
 BENCH_TOOLS_DIR ?= $(ROOT)/artifacts/bench
