@@ -55,8 +55,8 @@ test-only: ## run the test projects against a running cluster (make cluster firs
 BENCH_TOOLS_DIR ?= $(ROOT)/artifacts/bench
 export BENCH_TOOLS_DIR
 BENCH_CFLAGS := -O2 -Wall -Wextra -Werror
-# managed-cephfuse is published only when a suite runs it
-BENCH_WANTS_MANAGED := $(findstring managed,$(BENCH_CONTENDERS) $(BENCH_FUSE_CONTENDERS))
+# managed-cephfuse is published unless both contender lists are given without it (it runs by default)
+BENCH_WANTS_MANAGED := $(if $(and $(BENCH_CONTENDERS),$(BENCH_FUSE_CONTENDERS)),$(findstring managed,$(BENCH_CONTENDERS) $(BENCH_FUSE_CONTENDERS)),yes)
 
 bench: ## side-by-side comparison: ceph-fuse / libcephfs direct / managed-cephfuse, and the FUSE layer alone
 	scripts/install-deps.sh bench
