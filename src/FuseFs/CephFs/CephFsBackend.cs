@@ -45,6 +45,7 @@ internal static partial class CephFsBackend
                 mount.Dispose();
                 return null;
             }
+            string? adminSocket = MoveAdminSocket(mount, commandLine);
             CephFsOptions options = Options(mount, commandLine);
             try
             {
@@ -64,7 +65,15 @@ internal static partial class CephFsBackend
                 fileSystem.Nodes.RootVino.ToString(), options.EntryTimeout.TotalSeconds, options.AttrTimeout.TotalSeconds,
                 options.DefaultPermissions, options.PosixAcl);
             MountOptionSet o = commandLine.MountOptions;
-            return new ServedFileSystem(fileSystem, o.FsName ?? FsName, o.Subtype ?? FsName, options.DefaultPermissions);
+            return new ServedFileSystem(fileSystem, o.FsName ?? FsName, o.Subtype ?? FsName, options.DefaultPermissions)
+            {
+                Backend = "cephfs",
+                AdminSocket = adminSocket,
+                ClientAdminSocket = adminSocket is null ? null : AdminSocketPath.ForLibcephfs(adminSocket),
+                CephVersion = CephMount.LibraryVersion,
+                EntryTimeout = options.EntryTimeout,
+                AttrTimeout = options.AttrTimeout,
+            };
         }
         catch (CephException e)
         {
@@ -148,6 +157,20 @@ internal static partial class CephFsBackend
         else
             mount.SetMountTimeout(TimeSpan.FromSeconds(Math.Max(1, Seconds(mount.GetOption("client_mount_timeout")))));
         return true;
+    }
+
+    /// <summary>
+    /// The daemon answers on the admin socket ceph-fuse would have (--admin-socket, the conf's admin_socket, or
+    /// the default); libcephfs's own moves beside it (X.libcephfs.asok), and the daemon forwards to it what it does
+    /// not answer itself. Returns the daemon's path (null: no admin socket at all).
+    /// </summary>
+    private static string? MoveAdminSocket(CephMount mount, CommandLine commandLine)
+    {
+        // libcephfs answers the conf's admin_socket with its metavariables expanded; "cluster" cannot be read back
+        string? ours = AdminSocketPath.Resolve(commandLine.CephOption("admin_socket"), mount.GetOption("admin_socket"),
+            commandLine.CephOption("cluster") ?? "ceph", commandLine.Name, mount.GetOption("run_dir"));
+        mount.SetOption("admin_socket", ours is null ? "" : AdminSocketPath.ForLibcephfs(ours));
+        return ours;
     }
 
     /// <summary>How the file system serves the kernel, from the -o options and the ceph-fuse options.</summary>
