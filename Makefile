@@ -13,7 +13,7 @@ TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests
 # every test project runs, even after one fails; the exit code says whether any did
 TEST_LOGGER := --logger "console;verbosity=normal"
 
-.PHONY: help deps build cluster cluster-down demo demo-down test test-only bench bench-build clean
+.PHONY: help deps build cluster cluster-down demo demo-down test test-only bench bench-build microbench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -69,6 +69,16 @@ bench-build: $(BENCH_TOOLS_DIR)/fsops $(BENCH_TOOLS_DIR)/libfuse-ref ## build wh
 ifneq ($(BENCH_WANTS_MANAGED),)
 	$(DOTNET) publish src/FuseFs/FuseFs.csproj -c $(CONFIG) -r $(RID) -o bin -v quiet -nologo
 endif
+
+# make microbench: BenchmarkDotNet in process; MICROBENCH_ARGS go to it (e.g. MICROBENCH_ARGS="--filter '*Bridge*'")
+MICROBENCH_DIR := $(ROOT)/artifacts/microbench
+MICROBENCH_ARGS ?= --filter '*'
+
+microbench: ## hot-path microbenchmarks (decode, dispatch, reply, READDIRPLUS, the CephFS bridge over a fake libcephfs)
+	$(DOTNET) build perf/Benchmarks/ManagedCephFuse.Benchmarks.csproj -c Release -o $(MICROBENCH_DIR)/bin -v quiet -nologo
+	gcc $(BENCH_CFLAGS) -shared -fPIC -o $(MICROBENCH_DIR)/bin/libcephfs-fake.so perf/Benchmarks/FakeCeph/fake_libcephfs.c
+	cd $(ROOT) && BENCH_ARTIFACTS=$(MICROBENCH_DIR) $(MICROBENCH_DIR)/bin/ManagedCephFuse.Benchmarks $(MICROBENCH_ARGS)
+	@echo "results: $(MICROBENCH_DIR)/results/*-report-github.md"
 
 $(BENCH_TOOLS_DIR)/fsops: perf/tools/fsops.c
 	@mkdir -p $(@D)

@@ -273,7 +273,7 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, Diagnostics.IRep
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FillAttr(ref FuseAttr a, in CephStatx s, ulong stIno)
+    internal static void FillAttr(ref FuseAttr a, in CephStatx s, ulong stIno)
     {
         a.Ino = stIno;
         a.Size = s.Size;
