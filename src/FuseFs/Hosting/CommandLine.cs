@@ -361,7 +361,7 @@ internal sealed class CommandLine
           --client_fs=FS          file system name (--client_mds_namespace=FS, legacy)
           -o OPT[,OPT...]         mount options: allow_other, default_permissions, nonempty, ro, nosuid, nodev,
                                   noexec, noatime, fsname=, subtype=, max_write=, max_read=, writeback_cache,
-                                  entry_timeout=, attr_timeout=, min_threads=, max_threads=,
+                                  entry_timeout=, attr_timeout=, min_threads=, max_threads=, read_ahead_kb=,
                                   ceph.OPTION=VALUE
           -f                      stay in the foreground
           -d                      foreground with a debug trace of every FUSE request on stderr
@@ -394,6 +394,7 @@ internal sealed class MountOptionSet
     public int? MaxWrite { get; private set; }
     public int? MaxThreads { get; private set; }
     public int? MinThreads { get; private set; }
+    public int? ReadAheadKb { get; private set; }
     public TimeSpan? EntryTimeout { get; private set; }
     public TimeSpan? AttrTimeout { get; private set; }
 
@@ -477,6 +478,11 @@ internal sealed class MountOptionSet
                 if (!TryPositive(key, value, out int threads, out error))
                     return false;
                 MaxThreads = threads;
+                return true;
+            case "read_ahead_kb":
+                if (!TryPositive(key, value, out int readAhead, out error))
+                    return false;
+                ReadAheadKb = readAhead;
                 return true;
             case "min_threads":
                 if (!TryPositive(key, value, out int readers, out error))

@@ -45,6 +45,7 @@ internal static class Daemon
             MaxWrite = o.MaxWrite ?? (1 << 20),
             MaxInFlight = o.MaxThreads ?? 64,
             MinReaders = o.MinThreads ?? Math.Max(2, Environment.ProcessorCount),
+            ReadAheadKb = o.ReadAheadKb ?? 4096,
             ExtraKernelOptions = o.ExtraKernelOptions,
         };
 
@@ -130,6 +131,7 @@ internal static class Daemon
             new("fuse_min_threads", options.MinReaders.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("fuse_max_write", options.MaxWrite.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("fuse_max_background", options.MaxBackground.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("fuse_read_ahead_kb", options.ReadAheadKb.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("fuse_entry_timeout", Seconds(served.EntryTimeout)),
             new("fuse_attr_timeout", Seconds(served.AttrTimeout)),
             new("fuse_default_permissions", served.DefaultPermissions ? "true" : "false"),

@@ -63,7 +63,7 @@ public sealed class ObservabilityTests(CephMounts mounts)
             Assert.True(status.RootElement.GetProperty("inode_count").GetInt64() > 0);
             Assert.Equal("cephfs", status.RootElement.GetProperty("fuse").GetProperty("backend").GetString());
             using JsonDocument size = Obs.Ceph(socket, "config", "get", "client_oc_size");
-            Assert.Equal("67108864", size.RootElement.GetProperty("client_oc_size").GetString());
+            Assert.Equal("33554432", size.RootElement.GetProperty("client_oc_size").GetString());
             using JsonDocument version = Obs.Ceph(socket, "version");
             Assert.StartsWith("16.", version.RootElement.GetProperty("libcephfs_version").GetString(), StringComparison.Ordinal);
             File.Delete(file);
