@@ -83,8 +83,8 @@ internal sealed class LatencyHistogram
             destination[i] = Volatile.Read(ref _buckets[i]);
     }
 
-    /// <summary>The <paramref name="quantile"/> (0..1) estimated from the buckets (the bucket's upper bound,
-    /// capped at the maximum seen), in nanoseconds; 0 when empty.</summary>
+    /// <summary>The <paramref name="quantile"/> (0..1) estimated from the buckets (interpolated linearly inside the
+    /// bucket that holds it, capped at the maximum seen), in nanoseconds; 0 when empty.</summary>
     public long Quantile(double quantile)
     {
         Span<long> buckets = stackalloc long[BucketCount];
@@ -98,9 +98,14 @@ internal sealed class LatencyHistogram
         long seen = 0;
         for (int i = 0; i < BucketCount; i++)
         {
+            if (seen + buckets[i] >= rank)
+            {
+                long low = i == 0 ? 0 : UpperBoundNanoseconds(i - 1);
+                long high = Math.Min(UpperBoundNanoseconds(i), Math.Max(low, MaxNanoseconds));
+                double within = (rank - seen) / (double)buckets[i];
+                return Math.Min(low + (long)((high - low) * within), MaxNanoseconds);
+            }
             seen += buckets[i];
-            if (seen >= rank)
-                return Math.Min(UpperBoundNanoseconds(i), MaxNanoseconds);
         }
         return MaxNanoseconds;
     }
