@@ -14,7 +14,7 @@ TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests
 TEST_LOGGER := --logger "console;verbosity=normal"
 TEST_RESULTS := $(ROOT)/artifacts/test-results
 
-.PHONY: help deps build cluster cluster-down demo demo-down test test-only bench bench-build clean
+.PHONY: help deps build cluster cluster-down demo demo-down test test-only bench bench-build microbench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -58,8 +58,8 @@ test-only: ## run the test projects against a running cluster (make cluster firs
 BENCH_TOOLS_DIR ?= $(ROOT)/artifacts/bench
 export BENCH_TOOLS_DIR
 BENCH_CFLAGS := -O2 -Wall -Wextra -Werror
-# managed-cephfuse is published only when a suite runs it
-BENCH_WANTS_MANAGED := $(findstring managed,$(BENCH_CONTENDERS) $(BENCH_FUSE_CONTENDERS))
+# managed-cephfuse is published unless both contender lists are given without it (it runs by default)
+BENCH_WANTS_MANAGED := $(if $(and $(BENCH_CONTENDERS),$(BENCH_FUSE_CONTENDERS)),$(findstring managed,$(BENCH_CONTENDERS) $(BENCH_FUSE_CONTENDERS)),yes)
 
 bench: ## side-by-side comparison: ceph-fuse / libcephfs direct / managed-cephfuse, and the FUSE layer alone
 	scripts/install-deps.sh bench
@@ -72,6 +72,16 @@ bench-build: $(BENCH_TOOLS_DIR)/fsops $(BENCH_TOOLS_DIR)/libfuse-ref ## build wh
 ifneq ($(BENCH_WANTS_MANAGED),)
 	$(DOTNET) publish src/FuseFs/FuseFs.csproj -c $(CONFIG) -r $(RID) -o bin -v quiet -nologo
 endif
+
+# make microbench: BenchmarkDotNet in process; MICROBENCH_ARGS go to it (e.g. MICROBENCH_ARGS="--filter '*Bridge*'")
+MICROBENCH_DIR := $(ROOT)/artifacts/microbench
+MICROBENCH_ARGS ?= --filter '*'
+
+microbench: ## hot-path microbenchmarks (decode, dispatch, reply, READDIRPLUS, the CephFS bridge over a fake libcephfs)
+	$(DOTNET) build perf/Benchmarks/ManagedCephFuse.Benchmarks.csproj -c Release -o $(MICROBENCH_DIR)/bin -v quiet -nologo
+	gcc $(BENCH_CFLAGS) -shared -fPIC -o $(MICROBENCH_DIR)/bin/libcephfs-fake.so perf/Benchmarks/FakeCeph/fake_libcephfs.c
+	cd $(ROOT) && BENCH_ARTIFACTS=$(MICROBENCH_DIR) $(MICROBENCH_DIR)/bin/ManagedCephFuse.Benchmarks $(MICROBENCH_ARGS)
+	@echo "results: $(MICROBENCH_DIR)/results/*-report-github.md"
 
 $(BENCH_TOOLS_DIR)/fsops: perf/tools/fsops.c
 	@mkdir -p $(@D)

@@ -48,13 +48,17 @@ internal sealed record BenchConfig
 
     public static readonly string[] KnownSuites = ["fuse", "ceph"];
 
+    /// <summary>Every contender of each suite runs unless BENCH_CONTENDERS / BENCH_FUSE_CONTENDERS say otherwise.</summary>
+    public const string DefaultCephContenders = "ceph-fuse,direct,managed";
+    public const string DefaultFuseContenders = "libfuse-ref,libfuse-ref-1t,tmpfs,managed-memory";
+
     /// <summary>Name, default (full / quick) and meaning of every variable, for --help and the docs.</summary>
     public static readonly (string Name, string Default, string Meaning)[] Knobs =
     [
         ("BENCH_QUICK", "0", "1: small sizes and short runs (a smoke test of the whole pipeline, about 3 min)"),
         ("BENCH_SUITES", "fuse,ceph", "which suites: fuse (FUSE layer alone, no cluster), ceph (the cluster comparison)"),
-        ("BENCH_CONTENDERS", "ceph-fuse,direct", "ceph suite contenders, in alternation order: ceph-fuse, direct, managed"),
-        ("BENCH_FUSE_CONTENDERS", "libfuse-ref,libfuse-ref-1t,tmpfs", "FUSE suite contenders: libfuse-ref, libfuse-ref-1t, tmpfs, managed-memory"),
+        ("BENCH_CONTENDERS", "ceph-fuse,direct,managed", "ceph suite contenders, in alternation order: ceph-fuse, direct, managed"),
+        ("BENCH_FUSE_CONTENDERS", "libfuse-ref,libfuse-ref-1t,tmpfs,managed-memory", "FUSE suite contenders: libfuse-ref, libfuse-ref-1t, tmpfs, managed-memory"),
         ("BENCH_WORKLOADS", "(all)", "comma-separated workload ids (see docs/benchmarks.md), e.g. seq-write,metadata"),
         ("BENCH_REPS", "3", "repetitions per workload and contender in the ceph suite (medians need >= 3)"),
         ("BENCH_FUSE_REPS", "5", "repetitions in the FUSE suite"),
@@ -86,14 +90,14 @@ internal sealed record BenchConfig
         string Path(string name, string relativeDefault) =>
             global::System.IO.Path.GetFullPath(Env(name) ?? relativeDefault, root);
         long seqSize = Size("BENCH_SEQ_SIZE", quick ? 128L << 20 : 1L << 30);
-        int contenderCount = List("BENCH_CONTENDERS", "ceph-fuse,direct").Count;
+        int contenderCount = List("BENCH_CONTENDERS", DefaultCephContenders).Count;
         return new BenchConfig
         {
             Root = root,
             Quick = quick,
             Suites = List("BENCH_SUITES", "fuse,ceph"),
-            CephContenders = List("BENCH_CONTENDERS", "ceph-fuse,direct"),
-            FuseContenders = List("BENCH_FUSE_CONTENDERS", "libfuse-ref,libfuse-ref-1t,tmpfs"),
+            CephContenders = List("BENCH_CONTENDERS", DefaultCephContenders),
+            FuseContenders = List("BENCH_FUSE_CONTENDERS", DefaultFuseContenders),
             Workloads = Env("BENCH_WORKLOADS") is { Length: > 0 } w ? List("BENCH_WORKLOADS", "").ToHashSet() : null,
             CephRepetitions = Int("BENCH_REPS", 3),
             FuseRepetitions = Int("BENCH_FUSE_REPS", 5),

@@ -67,12 +67,15 @@ internal static class Program
         {
             kestrel.AddServerHeader = false;
             kestrel.ListenUnixSocket(socket, listen => listen.Protocols = HttpProtocols.Http2);
+            if (options.MetricsAddress is { } metrics)
+                kestrel.Listen(metrics, listen => listen.Protocols = HttpProtocols.Http1);
         });
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<RpcInterceptor>());
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new ClusterConfig(options.ConfigFile));
         builder.Services.AddSingleton(new CephConnector(options.CephConf));
         builder.Services.AddSingleton<RpcMetrics>();
+        builder.Services.AddSingleton<MetricsExporter>();
         builder.Services.AddSingleton<SubvolumeCore>();
         builder.Services.AddSingleton<ControllerLocks>();
         builder.Services.AddSingleton<NodeLocks>();
@@ -90,6 +93,22 @@ internal static class Program
         if (options.RunsNode && !DaemonReaper.BecomeSubreaper())
             Log.NoSubreaper(logger);
 
+        if (options.MetricsAddress is not null)
+        {
+            var exporter = app.Services.GetRequiredService<MetricsExporter>();
+            _ = app.Services.GetRequiredService<RpcMetrics>(); // the meter exists from the start: every RPC is counted
+            // only the TCP listener serves /metrics (gRPC is on the Unix socket, which has no IP address)
+            app.MapWhen(context => context.Connection.LocalIpAddress is not null, metrics => metrics.Run(async context =>
+            {
+                if (context.Request.Path != "/metrics")
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return;
+                }
+                context.Response.ContentType = Shared.PrometheusText.ContentType;
+                await context.Response.WriteAsync(exporter.Render()).ConfigureAwait(false);
+            }));
+        }
         app.MapGrpcService<IdentityService>();
         var services = new List<string> { "Identity" };
         if (options.RunsController)

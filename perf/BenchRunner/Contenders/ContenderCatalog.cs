@@ -46,8 +46,12 @@ internal static class ContenderCatalog
                 ["{mountpoint}", "-f", "-s", "-o", "timeout=0,fsname=libfuse-ref,subtype=libfuse-ref"],
                 remountWhenCold: false, mountPoint, "bench", log, tools),
             "tmpfs" => new TmpfsContender(mountPoint, config.FuseFileSize + (1L << 30), tools),
+            // as the C reference runs: timeouts 0 (every stat is a LOOKUP + GETATTR round trip) and no
+            // default_permissions (with it the kernel also asks for the parent's attributes on every path walk: a
+            // third round trip per stat that the reference does not pay; the memory backend then checks itself)
             "managed-memory" => new FuseDaemonContender(name, config.ManagedBinary,
-                ["-f", "--backend", "memory", .. config.ManagedMemoryArgs, "{mountpoint}"],
+                ["-f", "--backend", "memory", "-o", "entry_timeout=0,attr_timeout=0", "--fuse_default_permissions=false",
+                    .. config.ManagedMemoryArgs, "{mountpoint}"],
                 remountWhenCold: false, mountPoint, "bench", log, tools),
             _ => throw new ConfigException($"unknown contender \"{name}\"; the ceph suite knows {string.Join(", ", CephSuite)}, " +
                 $"the FUSE suite {string.Join(", ", FuseSuite)}"),

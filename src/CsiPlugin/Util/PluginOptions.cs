@@ -40,6 +40,8 @@ internal sealed class PluginOptions
     public string FuseMounterBinary { get; private set; } = Path.Combine(AppContext.BaseDirectory, "managed-cephfuse");
     public bool ForceKernelClient { get; private set; }
     public string KeysDirectory { get; private set; } = "/tmp/csi/keys";
+    /// <summary>--metrics-address=HOST:PORT: Prometheus metrics at http://HOST:PORT/metrics (off when null).</summary>
+    public System.Net.IPEndPoint? MetricsAddress { get; private set; }
     public bool ShowVersion { get; private set; }
     public bool ShowHelp { get; private set; }
     public List<string> IgnoredFlagsSeen { get; } = [];
@@ -110,6 +112,11 @@ internal sealed class PluginOptions
             case "fuse-mounter-binary": FuseMounterBinary = value; break;
             case "forcecephkernelclient": ForceKernelClient = Bool(name, value); break;
             case "keys-dir": KeysDirectory = value; break;
+            case "metrics-address":
+                MetricsAddress = System.Net.IPEndPoint.TryParse(value.StartsWith("localhost:", StringComparison.Ordinal) ? "127.0.0.1" + value[9..] : value, out var address) && value.Contains(':', StringComparison.Ordinal)
+                    ? address
+                    : throw new FormatException($"--metrics-address={value}: expected HOST:PORT (an IP address or localhost)");
+                break;
             case "version": ShowVersion = Bool(name, value); break;
             case "help" or "h": ShowHelp = true; break;
             default:
@@ -157,6 +164,7 @@ internal sealed class PluginOptions
           --fuse-mounter-binary=PATH          the fuse mounter (default: managed-cephfuse next to cephcsi)
           --forcecephkernelclient             allow the kernel mounter whatever the kernel version
           --keys-dir=PATH                     where temporary 0600 key files live (default /tmp/csi/keys)
+          --metrics-address=HOST:PORT         Prometheus metrics (RPC counts, latencies) at http://HOST:PORT/metrics
           --version                           print the version and exit
         """;
 }

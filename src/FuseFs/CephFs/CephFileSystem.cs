@@ -21,7 +21,7 @@ namespace ManagedCephFuse.FuseFs.CephFs;
 /// This file: lifecycle, INIT, and helpers. Nodes.cs: names and attributes; Files.cs: open files; Directories.cs;
 /// Xattr.cs; Locks.cs.
 /// </summary>
-internal sealed partial class CephFileSystem : IFuseFileSystem, IDisposable
+internal sealed partial class CephFileSystem : IFuseFileSystem, Diagnostics.IReportsGauges, IDisposable
 {
     /// <summary>What GETATTR and LOOKUP ask libcephfs for: everything struct stat has.</summary>
     private const StatxMask AttrWant = StatxMask.BasicStats;
@@ -91,6 +91,16 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, IDisposable
 
     /// <summary>The mount (its admin socket, instance id).</summary>
     internal CephMount Mount => _mount;
+
+    /// <summary>What the admin socket's <c>status</c> and the metrics endpoint report about the bridge.</summary>
+    public IEnumerable<Diagnostics.Gauge> Gauges() =>
+    [
+        new("nodes", "inodes the kernel holds (each with ll references)", _nodes.Count),
+        new("node_references", "ll references held for the kernel's lookups", _nodes.References),
+        new("open_files", "open file handles", _files.Count),
+        new("open_dirs", "open directory handles", _dirs.Count),
+        new("user_perms", "cached UserPerm credential sets", _credentials.Count),
+    ];
 
     public void Init(FuseConnectionInfo connection)
     {
@@ -263,7 +273,7 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, IDisposable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FillAttr(ref FuseAttr a, in CephStatx s, ulong stIno)
+    internal static void FillAttr(ref FuseAttr a, in CephStatx s, ulong stIno)
     {
         a.Ino = stIno;
         a.Size = s.Size;

@@ -45,6 +45,7 @@ internal static partial class CephFsBackend
                 mount.Dispose();
                 return null;
             }
+            string? adminSocket = MoveAdminSocket(mount, commandLine);
             CephFsOptions options = Options(mount, commandLine);
             try
             {
@@ -64,7 +65,15 @@ internal static partial class CephFsBackend
                 fileSystem.Nodes.RootVino.ToString(), options.EntryTimeout.TotalSeconds, options.AttrTimeout.TotalSeconds,
                 options.DefaultPermissions, options.PosixAcl);
             MountOptionSet o = commandLine.MountOptions;
-            return new ServedFileSystem(fileSystem, o.FsName ?? FsName, o.Subtype ?? FsName, options.DefaultPermissions);
+            return new ServedFileSystem(fileSystem, o.FsName ?? FsName, o.Subtype ?? FsName, options.DefaultPermissions)
+            {
+                Backend = "cephfs",
+                AdminSocket = adminSocket,
+                ClientAdminSocket = adminSocket is null ? null : AdminSocketPath.ForLibcephfs(adminSocket),
+                CephVersion = CephMount.LibraryVersion,
+                EntryTimeout = options.EntryTimeout,
+                AttrTimeout = options.AttrTimeout,
+            };
         }
         catch (CephException e)
         {
@@ -116,9 +125,13 @@ internal static partial class CephFsBackend
             mount.SetOption("keyfile", keyFile);
 
         // Smaller caches than Ceph's defaults: the kernel's page cache sits above libcephfs's object cache, and a
-        // node of a CSI plugin runs one daemon per volume (ceph-fuse ends a benchmark near 1 GiB resident).
-        Prefer(mount, commandLine, "client_oc_size", "209715200", "67108864");
-        Prefer(mount, commandLine, "client_oc_max_dirty", "104857600", "33554432");
+        // node of a CSI plugin runs one daemon per volume (ceph-fuse ends a benchmark near 1 GiB resident). Clean
+        // and dirty data are capped separately (clean ≤ client_oc_size, dirty + in writeback ≤ client_oc_max_dirty),
+        // and 4 KiB random writes hold about 2.5× their bytes in buffers (dump_mempools: buffer_anon): 64/32 MiB
+        // peaked at 266–299 MiB resident in 4 KiB buffered random writes, 32/24 MiB at 185 MiB, with the same IOPS
+        // and the same sequential 1 MiB write and read throughput (docs/benchmarks.md, "What changed").
+        Prefer(mount, commandLine, "client_oc_size", "209715200", "33554432");
+        Prefer(mount, commandLine, "client_oc_max_dirty", "104857600", "25165824");
         if (commandLine.Debug)
         {
             Prefer(mount, commandLine, "log_to_stderr", "false", "true");
@@ -148,6 +161,20 @@ internal static partial class CephFsBackend
         else
             mount.SetMountTimeout(TimeSpan.FromSeconds(Math.Max(1, Seconds(mount.GetOption("client_mount_timeout")))));
         return true;
+    }
+
+    /// <summary>
+    /// The daemon answers on the admin socket ceph-fuse would have (--admin-socket, the conf's admin_socket, or
+    /// the default); libcephfs's own moves beside it (X.libcephfs.asok), and the daemon forwards to it what it does
+    /// not answer itself. Returns the daemon's path (null: no admin socket at all).
+    /// </summary>
+    private static string? MoveAdminSocket(CephMount mount, CommandLine commandLine)
+    {
+        // libcephfs answers the conf's admin_socket with its metavariables expanded; "cluster" cannot be read back
+        string? ours = AdminSocketPath.Resolve(commandLine.CephOption("admin_socket"), mount.GetOption("admin_socket"),
+            commandLine.CephOption("cluster") ?? "ceph", commandLine.Name, mount.GetOption("run_dir"));
+        mount.SetOption("admin_socket", ours is null ? "" : AdminSocketPath.ForLibcephfs(ours));
+        return ours;
     }
 
     /// <summary>How the file system serves the kernel, from the -o options and the ceph-fuse options.</summary>

@@ -4,9 +4,24 @@ using Microsoft.Extensions.Logging;
 
 namespace ManagedCephFuse.FuseFs.Hosting;
 
-/// <summary>A file system ready to mount, with how it shows in /proc/mounts.</summary>
+/// <summary>A file system ready to mount, with how it shows in /proc/mounts and what its diagnostics need.</summary>
 internal sealed record ServedFileSystem(IFuseFileSystem FileSystem, string FsName, string Subtype, bool DefaultPermissions) : IDisposable
 {
+    /// <summary>"cephfs" or "memory".</summary>
+    public required string Backend { get; init; }
+
+    /// <summary>Where the daemon's admin socket goes (null: none).</summary>
+    public string? AdminSocket { get; init; }
+
+    /// <summary>libcephfs's own admin socket, where unknown commands are forwarded (null: none).</summary>
+    public string? ClientAdminSocket { get; init; }
+
+    public string? CephVersion { get; init; }
+
+    public TimeSpan EntryTimeout { get; init; }
+
+    public TimeSpan AttrTimeout { get; init; }
+
     public void Dispose() => (FileSystem as IDisposable)?.Dispose();
 }
 
@@ -38,7 +53,14 @@ internal static class Backends
                     RootUid = LibCIds.Uid,
                     RootGid = LibCIds.Gid,
                 };
-                return new ServedFileSystem(new MemoryFileSystem(options), mount.FsName ?? "managed-memfs", mount.Subtype ?? "managed-memfs", kernelChecks);
+                return new ServedFileSystem(new MemoryFileSystem(options), mount.FsName ?? "managed-memfs", mount.Subtype ?? "managed-memfs", kernelChecks)
+                {
+                    Backend = "memory",
+                    AdminSocket = AdminSocketPath.Resolve(commandLine.CephOption("admin_socket"), null,
+                        commandLine.CephOption("cluster") ?? "ceph", commandLine.Name, null),
+                    EntryTimeout = options.EntryTimeout,
+                    AttrTimeout = options.AttrTimeout,
+                };
             default:
                 return CephFs.CephFsBackend.Create(commandLine, logger, out error);
         }

@@ -63,6 +63,9 @@ internal sealed class CommandLine
     /// <summary>--client_fs (or the legacy --client_mds_namespace): which CephFS file system.</summary>
     public string? ClientFs { get; private set; }
 
+    /// <summary>--metrics-address HOST:PORT: serve Prometheus metrics there (off when null).</summary>
+    public string? MetricsAddress { get; private set; }
+
     /// <summary>Every other --name=value (and ceph.name=value mount option), in order, names with '_'.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> CephOptions => _cephOptions;
 
@@ -261,7 +264,7 @@ internal sealed class CommandLine
     private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
         "backend", "mon_host", "conf", "name", "id", "keyring", "keyfile", "client_mountpoint", "client_fs",
-        "client_mds_namespace", "admin_socket", "log_file", "cluster", "key",
+        "client_mds_namespace", "admin_socket", "log_file", "cluster", "key", "metrics_address",
     };
 
     private bool TryLong(string name, string? inline, Func<string?> next, out string error)
@@ -295,7 +298,7 @@ internal sealed class CommandLine
             _cephOptions.Add(new(name, "true"));
             return true;
         }
-        if (value.Length == 0 && name is not ("client_fs" or "client_mds_namespace"))
+        if (value.Length == 0 && name is not ("client_fs" or "client_mds_namespace" or "admin_socket"))
         {
             error = $"option --{name.Replace('_', '-')} needs a value";
             return false;
@@ -332,6 +335,14 @@ internal sealed class CommandLine
             case "client_mds_namespace":
                 ClientFs = value.Length > 0 ? value : null;
                 return true;
+            case "metrics_address":
+                if (Diagnostics.MetricsEndpoint.Parse(value) is null)
+                {
+                    error = $"bad --metrics-address '{value}': expected HOST:PORT (an IP address or localhost)";
+                    return false;
+                }
+                MetricsAddress = value;
+                return true;
             default:
                 _cephOptions.Add(new(name, value));
                 return true;
@@ -350,13 +361,20 @@ internal sealed class CommandLine
           --client_fs=FS          file system name (--client_mds_namespace=FS, legacy)
           -o OPT[,OPT...]         mount options: allow_other, default_permissions, nonempty, ro, suid, dev
                                   (nosuid,nodev by default, as ceph-fuse), noexec, noatime, fsname=, subtype=, max_write=, max_read=, writeback_cache,
-                                  entry_timeout=, attr_timeout=, min_threads=, max_threads=,
+                                  entry_timeout=, attr_timeout=, min_threads=, max_threads=, read_ahead_kb=,
                                   ceph.OPTION=VALUE
           -f                      stay in the foreground
           -d                      foreground with a debug trace of every FUSE request on stderr
           --OPTION=VALUE          any ceph option, handed to libcephfs
+          --admin-socket PATH     the admin socket (default: the conf's admin_socket, else
+                                  /var/run/ceph/$cluster-$name.$pid.asok; empty: none)
+          --metrics-address HOST:PORT   serve Prometheus metrics at http://HOST:PORT/metrics (off by default)
           -V, --version           print the version; -h, --help: this text
         Without -f the command returns once the mount is live, printing "ceph-fuse[PID]: starting fuse".
+
+        usage: managed-cephfuse daemon SOCKET COMMAND [ARGS...]
+          asks a running daemon's admin socket, like `ceph --admin-daemon SOCKET COMMAND`: perf dump [LOGGER],
+          perf schema, perf reset all, fuse ops [OPCODE], status, config get NAME, config show, version, help
         """;
 }
 
@@ -377,6 +395,7 @@ internal sealed class MountOptionSet
     public int? MaxWrite { get; private set; }
     public int? MaxThreads { get; private set; }
     public int? MinThreads { get; private set; }
+    public int? ReadAheadKb { get; private set; }
     public TimeSpan? EntryTimeout { get; private set; }
     public TimeSpan? AttrTimeout { get; private set; }
 
@@ -460,6 +479,11 @@ internal sealed class MountOptionSet
                 if (!TryPositive(key, value, out int threads, out error))
                     return false;
                 MaxThreads = threads;
+                return true;
+            case "read_ahead_kb":
+                if (!TryPositive(key, value, out int readAhead, out error))
+                    return false;
+                ReadAheadKb = readAhead;
                 return true;
             case "min_threads":
                 if (!TryPositive(key, value, out int readers, out error))

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ManagedCephFuse.FuseFs.Diagnostics;
 using ManagedCephFuse.FuseFs.Kernel;
 using ManagedCephFuse.FuseFs.Kernel.Interop;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,7 @@ internal static class Daemon
             MaxWrite = o.MaxWrite ?? (1 << 20),
             MaxInFlight = o.MaxThreads ?? 64,
             MinReaders = o.MinThreads ?? Math.Max(2, Environment.ProcessorCount),
+            ReadAheadKb = o.ReadAheadKb ?? 4096,
             ExtraKernelOptions = o.ExtraKernelOptions,
         };
 
@@ -58,8 +60,29 @@ internal static class Daemon
             return 1;
         }
 
-        using (session)
+        var metrics = new FuseMetrics { Readers = () => session.Readers };
+        session.Observer = metrics;
+        var diagnostics = new DaemonDiagnostics
         {
+            Metrics = metrics,
+            Backend = served.Backend,
+            MountPoint = mountPoint,
+            FileSystem = served.FileSystem as IReportsGauges,
+            ClientAdminSocket = served.ClientAdminSocket,
+            CephVersion = served.CephVersion,
+            Settings = Settings(served, options, commandLine),
+        };
+        using (session)
+        using (var meter = new FuseMeter(metrics))
+        using (AdminSocketServer? adminSocket = served.AdminSocket is { } socketPath
+            ? AdminSocketServer.Start(socketPath, new AdminCommands(diagnostics, Forwarder(served.ClientAdminSocket)), log)
+            : null)
+        using (MetricsEndpoint? endpoint = commandLine.MetricsAddress is { } address
+            ? MetricsEndpoint.Start(MetricsEndpoint.Parse(address)!, () => PrometheusExporter.Render(diagnostics), log)
+            : null)
+        {
+            if (adminSocket is not null || endpoint is not null)
+                log.DiagnosticsListening(adminSocket?.Path ?? "(none)", endpoint is null ? "(none)" : $"http://{endpoint.Address}/metrics");
             using var stop = new ManualResetEventSlim();
             void Stop(PosixSignalContext context)
             {
@@ -88,6 +111,34 @@ internal static class Daemon
             log.Finished(pid);
         }
         return 0;
+    }
+
+    /// <summary>Commands the daemon does not answer go to libcephfs's own admin socket (when there is one).</summary>
+    private static Func<byte[], byte[]?> Forwarder(string? clientSocket) =>
+        clientSocket is null
+            ? static _ => null
+            : request => AdminSocketClient.TrySend(clientSocket, request, TimeSpan.FromSeconds(10));
+
+    /// <summary>The daemon's own settings, for <c>config get/show</c> (libcephfs answers for its options).</summary>
+    private static List<KeyValuePair<string, string>> Settings(ServedFileSystem served, FuseMountOptions options, CommandLine commandLine)
+    {
+        static string Seconds(TimeSpan t) => t.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return
+        [
+            new("fuse_backend", served.Backend),
+            new("fuse_mount_point", options.MountPoint),
+            new("fuse_max_threads", options.MaxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("fuse_min_threads", options.MinReaders.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("fuse_max_write", options.MaxWrite.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("fuse_max_background", options.MaxBackground.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("fuse_read_ahead_kb", options.ReadAheadKb.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("fuse_entry_timeout", Seconds(served.EntryTimeout)),
+            new("fuse_attr_timeout", Seconds(served.AttrTimeout)),
+            new("fuse_default_permissions", served.DefaultPermissions ? "true" : "false"),
+            new("fuse_writeback_cache", options.WritebackCache ? "true" : "false"),
+            new("admin_socket", served.AdminSocket ?? ""),
+            new("metrics_address", commandLine.MetricsAddress ?? ""),
+        ];
     }
 
     /// <summary>SIGTERM/SIGINT: unmount (lazily when busy) and give the readers a moment to see ENODEV.</summary>

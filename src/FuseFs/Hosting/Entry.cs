@@ -10,6 +10,15 @@ internal static class Entry
 
     public static int Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "daemon")
+        {
+            if (args.Length < 2)
+            {
+                Console.Error.WriteLine("managed-cephfuse: usage: managed-cephfuse daemon SOCKET COMMAND [ARGS...]");
+                return 1;
+            }
+            return Diagnostics.AdminSocketClient.Run(args[1], args[2..], Console.Out, Console.Error);
+        }
         if (!CommandLine.TryParse(args, out CommandLine commandLine, out string error))
         {
             Console.Error.WriteLine($"managed-cephfuse: {error}");

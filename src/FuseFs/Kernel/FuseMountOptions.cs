@@ -36,8 +36,9 @@ internal sealed class FuseMountOptions
     /// <summary>Background requests above which the kernel considers the connection congested.</summary>
     public ushort CongestionThreshold { get; init; } = 48;
 
-    /// <summary>Raise the mount's bdi read_ahead_kb to this after INIT (0: leave the kernel's 128).</summary>
-    public int ReadAheadKb { get; init; } = 1024;
+    /// <summary>Raise the mount's bdi read_ahead_kb to this after INIT (0: leave the kernel's 128). 4 MiB keeps four
+    /// 1 MiB READs in flight: cold sequential reads of CephFS 1,150 → 1,250–1,330 MiB/s against 1 MiB.</summary>
+    public int ReadAheadKb { get; init; } = 4096;
 
     /// <summary>Reader threads started up front (each reads and handles requests; more start when all are busy).</summary>
     public int MinReaders { get; init; } = Math.Max(2, Environment.ProcessorCount);

@@ -92,6 +92,9 @@ internal sealed class FuseSession : IDisposable
 
     internal bool IsInitialized => _isInitialized;
 
+    /// <summary>Reader threads running, and how many of them wait in read().</summary>
+    internal (int Threads, int Idle) Readers => (Volatile.Read(ref _threads), Math.Max(0, Volatile.Read(ref _idle)));
+
     internal bool SetxattrExt { get; private set; }
 
     internal int RequestBufferSize { get; }

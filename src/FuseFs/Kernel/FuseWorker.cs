@@ -98,6 +98,7 @@ internal sealed unsafe partial class FuseWorker : IDisposable
         }
         ref readonly FuseInHeader header = ref Unsafe.AsRef<FuseInHeader>(_request);
         ulong unique = header.Unique;
+        _session.Observer?.OnRequestStarted(header.Opcode);
         OpcodeTable.Entry? entry = OpcodeTable.Find(header.Opcode);
         if (header.Len != (uint)length)
         {
@@ -198,11 +199,19 @@ internal sealed unsafe partial class FuseWorker : IDisposable
             long replied = Stopwatch.GetTimestamp();
             if (start == 0)
                 start = end = replied;
-            _session.Observer?.OnRequest(header.Opcode, read, start, end, replied, errno);
+            _session.Observer?.OnRequest(header.Opcode, read, start, end, replied, errno, errno == 0 ? DataBytes(header.Opcode, replyLength) : 0);
             if (_session.Tracing)
                 _session.TraceReply(entry, in header, errno, replyLength, read == 0 ? start : read, replied);
         }
     }
+
+    /// <summary>What a successful READ or WRITE moved (for the byte counters).</summary>
+    private long DataBytes(FuseOpcode opcode, int replyLength) => opcode switch
+    {
+        FuseOpcode.Read => replyLength,
+        FuseOpcode.Write => Unsafe.AsRef<FuseWriteOut>(_reply + OutHeaderSize).Size,
+        _ => 0,
+    };
 
     /// <summary>
     /// The kernel refused the reply. ENOENT: the request was interrupted and its caller is gone — whatever the

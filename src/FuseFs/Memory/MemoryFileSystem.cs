@@ -12,7 +12,7 @@ namespace ManagedCephFuse.FuseFs.Memory;
 /// Hot paths (GETATTR, READ, WRITE) take only a node's gate.
 /// This file: lifecycle, node table, LOOKUP, FORGET, GETATTR, SETATTR, STATX, ACCESS, STATFS.
 /// </summary>
-internal sealed partial class MemoryFileSystem : IFuseFileSystem
+internal sealed partial class MemoryFileSystem : IFuseFileSystem, Diagnostics.IReportsGauges
 {
     private const uint StatxBasicStats = 0x7FF, StatxBtime = 0x800;
     private readonly MemoryFileSystemOptions _options;
@@ -41,6 +41,13 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
 
     /// <summary>Open file and directory handles.</summary>
     public int HandleCount => _handles.Count;
+
+    /// <summary>What the admin socket's <c>status</c> and the metrics endpoint report.</summary>
+    public IEnumerable<Diagnostics.Gauge> Gauges() =>
+    [
+        new("nodes", "nodes in the tree", NodeCount),
+        new("open_handles", "open file and directory handles", HandleCount),
+    ];
 
     /// <summary>Sum of the lookup references the kernel holds (root excluded).</summary>
     public ulong LookupReferences

@@ -31,7 +31,7 @@ public sealed class SessionTests
         Assert.Contains("allow_other", line, StringComparison.Ordinal);
         // the read-ahead window was raised after INIT (INIT itself can only lower it)
         string device = FuseMount.DeviceNumber(mount.Path)!;
-        Assert.Equal("1024", File.ReadAllText($"/sys/class/bdi/{device}/read_ahead_kb").Trim());
+        Assert.Equal("4096", File.ReadAllText($"/sys/class/bdi/{device}/read_ahead_kb").Trim());
         // 1 MiB writes reach the file system as one request each (direct I/O bypasses the page cache)
         int fd = (int)Check(Open(mount["big"], O_CREAT | O_RDWR | O_DIRECT), "open O_DIRECT");
         nint buffer = System.Runtime.InteropServices.Marshal.AllocHGlobal((1 << 20) + 4096);

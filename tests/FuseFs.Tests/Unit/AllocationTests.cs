@@ -50,6 +50,38 @@ public sealed class AllocationTests
         Assert.True(channel.Replies >= (kind is "forget" or "interrupt" ? 1 : 2 * Rounds));
     }
 
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public void WithTheMetricsObserverAttachedStillNothing(string kind)
+    {
+        var fs = new NonAllocatingFileSystem();
+        var channel = new NullChannel();
+        var session = FuseSession.ForChannel(fs, new FuseMountOptions { MountPoint = "/unused" }, new TestLogger(), channel);
+        var metrics = new ManagedCephFuse.FuseFs.Diagnostics.FuseMetrics();
+        session.Observer = metrics;
+        using FuseWorker worker = session.CreateWorker(channel);
+        Load(worker, Support.Requests.Build(FuseOpcode.Init, 2, 0, Support.Requests.Struct(new FuseInitIn { Major = 7, Minor = 45, Flags = uint.MaxValue })));
+        byte[] request = kind switch
+        {
+            "getattr" => Support.Requests.Build(FuseOpcode.GetAttr, 4, 42, Support.Requests.Struct(new FuseGetattrIn())),
+            "lookup" => Support.Requests.Build(FuseOpcode.Lookup, 4, 1, Support.Requests.Name("present")),
+            "lookup-enoent" => Support.Requests.Build(FuseOpcode.Lookup, 4, 1, Support.Requests.Name("absent")),
+            "read-64k" => Support.Requests.Build(FuseOpcode.Read, 4, 42, Support.Requests.Struct(new FuseReadIn { Fh = 1, Size = 65536 })),
+            "write-64k" => Support.Requests.Build(FuseOpcode.Write, 4, 42, Support.Requests.Struct(new FuseWriteIn { Fh = 1, Size = 65536 }), new byte[65536]),
+            "readdirplus" => Support.Requests.Build(FuseOpcode.ReadDirPlus, 4, 1, Support.Requests.Struct(new FuseReadIn { Fh = 1, Size = 4096 })),
+            "forget" => Support.Requests.Build(FuseOpcode.Forget, 4, 42, Support.Requests.Struct(new FuseForgetIn { Nlookup = 1 })),
+            _ => Support.Requests.Build(FuseOpcode.Interrupt, 5, 0, Support.Requests.Struct(new FuseInterruptIn { Unique = 4 })),
+        };
+        for (int i = 0; i < Rounds; i++)
+            Load(worker, request);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Rounds; i++)
+            Load(worker, request);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{kind} with metrics: {allocated / (double)Rounds:0.0} bytes per request");
+        Assert.Equal(2 * Rounds, metrics.Of(BitConverter.ToUInt32(request, 4) is var op ? (FuseOpcode)op : 0).Count);
+    }
+
     [Fact]
     public void MemoryFileSystemGetattrAndReadAllocateNothingEither()
     {

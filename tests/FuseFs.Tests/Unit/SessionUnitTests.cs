@@ -71,6 +71,7 @@ public sealed class SessionUnitTests
         session.Send(Requests.Build(FuseOpcode.Lookup, 12, 1, Requests.Name("missing")));
         session.Send(Requests.Build(FuseOpcode.Forget, 14, 1, Requests.Struct(new FuseForgetIn { Nlookup = 1 })));
         Assert.Equal([(FuseOpcode.GetAttr, 0), (FuseOpcode.Lookup, ENOENT), (FuseOpcode.Forget, 0)], observer.Seen);
+        Assert.Equal(3, observer.Started);
         Assert.True(observer.Ordered);
     }
 
@@ -78,8 +79,11 @@ public sealed class SessionUnitTests
     {
         public List<(FuseOpcode, int)> Seen { get; } = [];
         public bool Ordered { get; private set; } = true;
+        public int Started { get; private set; }
 
-        public void OnRequest(FuseOpcode opcode, long read, long handlerStart, long handlerEnd, long replied, int errno)
+        public void OnRequestStarted(FuseOpcode opcode) => Started++;
+
+        public void OnRequest(FuseOpcode opcode, long read, long handlerStart, long handlerEnd, long replied, int errno, long bytes)
         {
             Seen.Add((opcode, errno));
             Ordered &= handlerStart <= handlerEnd && handlerEnd <= replied && handlerStart > 0;
