@@ -1,3 +1,5 @@
+using ManagedCephFuse.FuseFs.Kernel.Interop;
+
 namespace ManagedCephFuse.FuseFs.Hosting;
 
 /// <summary>
@@ -16,7 +18,8 @@ internal static class AdminSocketPath
     /// <summary>
     /// The socket path, or null for none: <paramref name="given"/> is --admin-socket (null: not given, "": none),
     /// <paramref name="configured"/> the conf's value (null or empty: not set). The default is used only when its
-    /// directory exists (as on a host with Ceph installed).
+    /// directory exists and we may create the socket there (as root on a host with Ceph installed): a user who
+    /// mounts by hand and asked for no socket is not warned about one.
     /// </summary>
     public static string? Resolve(string? given, string? configured, string cluster, string name, string? runDir)
     {
@@ -24,10 +27,13 @@ internal static class AdminSocketPath
             return null;
         string? template = given ?? (string.IsNullOrEmpty(configured) ? null : configured);
         string path = Expand(template ?? Default, cluster, name, string.IsNullOrEmpty(runDir) ? DefaultRunDir : runDir);
-        if (template is null && !Directory.Exists(Path.GetDirectoryName(path)))
+        if (template is null && !CanCreateIn(Path.GetDirectoryName(path)))
             return null;
         return Path.GetFullPath(path);
     }
+
+    private static bool CanCreateIn(string? directory) =>
+        directory is not null && LibC.Access(directory, LibC.W_OK | LibC.X_OK) == 0;
 
     /// <summary>libcephfs's own socket beside ours: <c>X.asok</c> → <c>X.libcephfs.asok</c>.</summary>
     public static string ForLibcephfs(string ours) =>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ManagedCephFuse.FuseFs.Diagnostics;
+using ManagedCephFuse.FuseFs.Hosting;
 using ManagedCephFuse.FuseFs.Kernel.Abi;
 using ManagedCephFuse.FuseFs.Memory;
 using ManagedCephFuse.FuseFs.Tests.Support;
@@ -191,5 +192,25 @@ public sealed class MetricsUnitTests
         Assert.Contains("mount_point=\"/mnt/\\\"q\\\"\"", text, StringComparison.Ordinal);
         Assert.Single(text.Split('\n'), l => l == "# TYPE managed_cephfuse_request_seconds histogram");
         Assert.DoesNotContain("op=\"GETATTR\"", text, StringComparison.Ordinal); // unused opcodes are left out
+    }
+    [Fact]
+    public void AdminSocketPathFollowsCephsRules()
+    {
+        string runDir = Directory.CreateTempSubdirectory("asok").FullName;
+        try
+        {
+            string pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Null(AdminSocketPath.Resolve("", "/conf/x.asok", "ceph", "client.a", runDir)); // --admin-socket "" : none
+            Assert.Equal("/given/c.asok", AdminSocketPath.Resolve("/given/c.asok", "/conf/x.asok", "ceph", "client.a", runDir));
+            Assert.Equal("/conf/ceph-a-client.asok", AdminSocketPath.Resolve(null, "/conf/$cluster-$id-$type.asok", "ceph", "client.a", runDir));
+            Assert.Equal($"{runDir}/prod-client.fs.{pid}.asok", AdminSocketPath.Resolve(null, null, "prod", "client.fs", runDir));
+            // the default place only where it can be made: not in a missing directory (nor, for a user, in root's)
+            Assert.Null(AdminSocketPath.Resolve(null, null, "ceph", "client.a", Path.Combine(runDir, "missing")));
+            Assert.Equal("/x/y.libcephfs.asok", AdminSocketPath.ForLibcephfs("/x/y.asok"));
+        }
+        finally
+        {
+            Directory.Delete(runDir, recursive: true);
+        }
     }
 }

@@ -76,6 +76,12 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int cmd, int arg);
 
+    // int access(const char *pathname, int mode);
+    [LibraryImport(Lib, EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Access(string pathname, int mode);
+
+    public const int W_OK = 2, X_OK = 1;
+
     public const int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
     public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
 
