@@ -132,6 +132,13 @@ internal static partial class CephFsBackend
         // and the same sequential 1 MiB write and read throughput (docs/benchmarks.md, "What changed").
         Prefer(mount, commandLine, "client_oc_size", "209715200", "33554432");
         Prefer(mount, commandLine, "client_oc_max_dirty", "104857600", "25165824");
+        // libcephfs formats and keeps every log line up to the second level ("0/5": print 0, keep 5) in memory, to
+        // dump after a crash — on every request. Keeping none took a third of the daemon's CPU per 4 KiB random
+        // read (114 -> 76 µs) and raised 1-job random-read IOPS from 1.01x to 1.33x ceph-fuse, unlink from 1.54x to
+        // 1.68x (perf/results/2026-11-26-profiles.md). A conf file or --debug_client=0/5 brings it back.
+        Prefer(mount, commandLine, "debug_client", "0/5", "0/0");
+        Prefer(mount, commandLine, "debug_objectcacher", "0/5", "0/0");
+        Prefer(mount, commandLine, "debug_objecter", "0/1", "0/0");
         if (commandLine.Debug)
         {
             Prefer(mount, commandLine, "log_to_stderr", "false", "true");

@@ -64,6 +64,8 @@ public sealed class ObservabilityTests(CephMounts mounts)
             Assert.Equal("cephfs", status.RootElement.GetProperty("fuse").GetProperty("backend").GetString());
             using JsonDocument size = Obs.Ceph(socket, "config", "get", "client_oc_size");
             Assert.Equal("33554432", size.RootElement.GetProperty("client_oc_size").GetString());
+            using JsonDocument logging = Obs.Ceph(socket, "config", "get", "debug_client");
+            Assert.Equal("0/0", logging.RootElement.GetProperty("debug_client").GetString()); // no in-memory log per request
             using JsonDocument version = Obs.Ceph(socket, "version");
             Assert.StartsWith("16.", version.RootElement.GetProperty("libcephfs_version").GetString(), StringComparison.Ordinal);
             File.Delete(file);
@@ -73,5 +75,24 @@ public sealed class ObservabilityTests(CephMounts mounts)
             mount.Dispose();
         }
         Assert.False(File.Exists(mount.AdminSocket));
+    }
+
+    [Fact]
+    public void ACephOptionOnTheCommandLineWinsOverOurDefaults()
+    {
+        DaemonMount mount = DaemonMount.Ours(extra: ["--debug_client=0/5", "--client_oc_size=16777216"]);
+        try
+        {
+            using JsonDocument logging = Obs.Ceph(mount.AdminSocket, "config", "get", "debug_client");
+            Assert.Equal("0/5", logging.RootElement.GetProperty("debug_client").GetString());
+            using JsonDocument size = Obs.Ceph(mount.AdminSocket, "config", "get", "client_oc_size");
+            Assert.Equal("16777216", size.RootElement.GetProperty("client_oc_size").GetString());
+            using JsonDocument objecter = Obs.Ceph(mount.AdminSocket, "config", "get", "debug_objecter");
+            Assert.Equal("0/0", objecter.RootElement.GetProperty("debug_objecter").GetString());
+        }
+        finally
+        {
+            mount.Dispose();
+        }
     }
 }
