@@ -7,6 +7,7 @@ using ManagedCephFuse.CephDirect;
 // (the runner measures its CPU time and peak RSS like a daemon's) and is restarted for a cold cache.
 //
 //   ceph-direct --conf CEPH_CONF --id CLIENT_ID --root /DIR [--set name=value]...
+//   (debug_client, debug_objectcacher and debug_objecter are 0/0 unless --set: the daemon's defaults)
 //
 // Protocol (paths relative to --root, sizes in bytes):
 //   -> ready                                    once mounted (or "error MESSAGE" and exit 1)
@@ -39,6 +40,10 @@ for (int i = 0; i < args.Length; i++)
 }
 if (conf is null || root is null)
     throw Usage("--conf and --root are required");
+// managed-cephfuse turns libcephfs's in-memory debug log off (CephFsBackend): so does the limit it is compared with,
+// so that "x direct" compares the paths to the cluster, not a log setting. --set debug_client=0/5 measures Ceph's.
+foreach (string subsystem in (string[])["debug_client", "debug_objectcacher", "debug_objecter"])
+    options.TryAdd(subsystem, "0/0");
 
 CephMount mount;
 DirectFs fs;
