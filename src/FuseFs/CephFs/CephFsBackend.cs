@@ -129,7 +129,7 @@ internal static partial class CephFsBackend
         // and dirty data are capped separately (clean ≤ client_oc_size, dirty + in writeback ≤ client_oc_max_dirty),
         // and 4 KiB random writes hold about 2.5× their bytes in buffers (dump_mempools: buffer_anon): 64/32 MiB
         // peaked at 266–299 MiB resident in 4 KiB buffered random writes, 32/24 MiB at 185 MiB, with the same IOPS
-        // and the same sequential 1 MiB write and read throughput (docs/benchmarks.md, "What changed").
+        // and the same sequential 1 MiB write and read throughput (make bench, rand-write-buffered and seq-*).
         Prefer(mount, commandLine, "client_oc_size", "209715200", "33554432");
         Prefer(mount, commandLine, "client_oc_max_dirty", "104857600", "25165824");
         // libcephfs formats and keeps every log line up to the second level ("0/5": print 0, keep 5) in memory, to
