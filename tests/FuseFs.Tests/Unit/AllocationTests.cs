@@ -23,23 +23,9 @@ public sealed class AllocationTests
     [MemberData(nameof(Requests))]
     public void ServingARequestAllocatesNothing(string kind)
     {
-        var fs = new NonAllocatingFileSystem();
         var channel = new NullChannel();
-        var session = FuseSession.ForChannel(fs, new FuseMountOptions { MountPoint = "/unused" }, new TestLogger(), channel);
-        using FuseWorker worker = session.CreateWorker(channel);
-        Load(worker, Support.Requests.Build(FuseOpcode.Init, 2, 0, Support.Requests.Struct(new FuseInitIn { Major = 7, Minor = 45, Flags = uint.MaxValue })));
-        byte[] request = kind switch
-        {
-            "getattr" => Support.Requests.Build(FuseOpcode.GetAttr, 4, 42, Support.Requests.Struct(new FuseGetattrIn())),
-            "lookup" => Support.Requests.Build(FuseOpcode.Lookup, 4, 1, Support.Requests.Name("present")),
-            "lookup-enoent" => Support.Requests.Build(FuseOpcode.Lookup, 4, 1, Support.Requests.Name("absent")),
-            "read-64k" => Support.Requests.Build(FuseOpcode.Read, 4, 42, Support.Requests.Struct(new FuseReadIn { Fh = 1, Size = 65536 })),
-            "write-64k" => Support.Requests.Build(FuseOpcode.Write, 4, 42, Support.Requests.Struct(new FuseWriteIn { Fh = 1, Size = 65536 }), new byte[65536]),
-            "readdirplus" => Support.Requests.Build(FuseOpcode.ReadDirPlus, 4, 1, Support.Requests.Struct(new FuseReadIn { Fh = 1, Size = 4096 })),
-            "forget" => Support.Requests.Build(FuseOpcode.Forget, 4, 42, Support.Requests.Struct(new FuseForgetIn { Nlookup = 1 })),
-            _ => Support.Requests.Build(FuseOpcode.Interrupt, 5, 0, Support.Requests.Struct(new FuseInterruptIn { Unique = 4 })),
-        };
-        long allocated = AllocatedServing(worker, request);
+        using FuseWorker worker = InitializedWorker(new NonAllocatingFileSystem(), channel, observer: null);
+        long allocated = AllocatedServing(worker, Request(kind));
         Assert.True(allocated == 0, $"{kind}: {allocated / (double)Rounds:0.0} bytes per request");
         Assert.True(channel.Replies >= (kind is "forget" or "interrupt" ? 1 : 2 * Rounds));
     }
@@ -48,37 +34,40 @@ public sealed class AllocationTests
     [MemberData(nameof(Requests))]
     public void WithTheMetricsObserverAttachedStillNothing(string kind)
     {
-        var fs = new NonAllocatingFileSystem();
-        var channel = new NullChannel();
-        var session = FuseSession.ForChannel(fs, new FuseMountOptions { MountPoint = "/unused" }, new TestLogger(), channel);
         var metrics = new ManagedCephFuse.FuseFs.Diagnostics.FuseMetrics();
-        session.Observer = metrics;
-        using FuseWorker worker = session.CreateWorker(channel);
-        Load(worker, Support.Requests.Build(FuseOpcode.Init, 2, 0, Support.Requests.Struct(new FuseInitIn { Major = 7, Minor = 45, Flags = uint.MaxValue })));
-        byte[] request = kind switch
-        {
-            "getattr" => Support.Requests.Build(FuseOpcode.GetAttr, 4, 42, Support.Requests.Struct(new FuseGetattrIn())),
-            "lookup" => Support.Requests.Build(FuseOpcode.Lookup, 4, 1, Support.Requests.Name("present")),
-            "lookup-enoent" => Support.Requests.Build(FuseOpcode.Lookup, 4, 1, Support.Requests.Name("absent")),
-            "read-64k" => Support.Requests.Build(FuseOpcode.Read, 4, 42, Support.Requests.Struct(new FuseReadIn { Fh = 1, Size = 65536 })),
-            "write-64k" => Support.Requests.Build(FuseOpcode.Write, 4, 42, Support.Requests.Struct(new FuseWriteIn { Fh = 1, Size = 65536 }), new byte[65536]),
-            "readdirplus" => Support.Requests.Build(FuseOpcode.ReadDirPlus, 4, 1, Support.Requests.Struct(new FuseReadIn { Fh = 1, Size = 4096 })),
-            "forget" => Support.Requests.Build(FuseOpcode.Forget, 4, 42, Support.Requests.Struct(new FuseForgetIn { Nlookup = 1 })),
-            _ => Support.Requests.Build(FuseOpcode.Interrupt, 5, 0, Support.Requests.Struct(new FuseInterruptIn { Unique = 4 })),
-        };
+        using FuseWorker worker = InitializedWorker(new NonAllocatingFileSystem(), new NullChannel(), metrics);
+        byte[] request = Request(kind);
         long allocated = AllocatedServing(worker, request);
         Assert.True(allocated == 0, $"{kind} with metrics: {allocated / (double)Rounds:0.0} bytes per request");
-        Assert.True(metrics.Of(BitConverter.ToUInt32(request, 4) is var op ? (FuseOpcode)op : 0).Count >= 2 * Rounds);
+        Assert.True(metrics.Of((FuseOpcode)BitConverter.ToUInt32(request, 4)).Count >= 2 * Rounds);
+    }
+
+    private static byte[] Request(string kind) => kind switch
+    {
+        "getattr" => Support.Requests.Build(FuseOpcode.GetAttr, 4, 42, Support.Requests.Struct(new FuseGetattrIn())),
+        "lookup" => Support.Requests.Build(FuseOpcode.Lookup, 4, 1, Support.Requests.Name("present")),
+        "lookup-enoent" => Support.Requests.Build(FuseOpcode.Lookup, 4, 1, Support.Requests.Name("absent")),
+        "read-64k" => Support.Requests.Build(FuseOpcode.Read, 4, 42, Support.Requests.Struct(new FuseReadIn { Fh = 1, Size = 65536 })),
+        "write-64k" => Support.Requests.Build(FuseOpcode.Write, 4, 42, Support.Requests.Struct(new FuseWriteIn { Fh = 1, Size = 65536 }), new byte[65536]),
+        "readdirplus" => Support.Requests.Build(FuseOpcode.ReadDirPlus, 4, 1, Support.Requests.Struct(new FuseReadIn { Fh = 1, Size = 4096 })),
+        "forget" => Support.Requests.Build(FuseOpcode.Forget, 4, 42, Support.Requests.Struct(new FuseForgetIn { Nlookup = 1 })),
+        _ => Support.Requests.Build(FuseOpcode.Interrupt, 5, 0, Support.Requests.Struct(new FuseInterruptIn { Unique = 4 })),
+    };
+
+    /// <summary>A worker of a fresh session over <paramref name="channel"/>, past INIT.</summary>
+    private static FuseWorker InitializedWorker(IFuseFileSystem fs, NullChannel channel, IFuseRequestObserver? observer)
+    {
+        var session = FuseSession.ForChannel(fs, new FuseMountOptions { MountPoint = "/unused" }, new TestLogger(), channel);
+        session.Observer = observer;
+        FuseWorker worker = session.CreateWorker(channel);
+        Load(worker, Support.Requests.Build(FuseOpcode.Init, 2, 0, Support.Requests.Struct(new FuseInitIn { Major = 7, Minor = 45, Flags = uint.MaxValue })));
+        return worker;
     }
 
     [Fact]
     public void MemoryFileSystemGetattrAndReadAllocateNothingEither()
     {
-        var fs = new MemoryFileSystem();
-        var channel = new NullChannel();
-        var session = FuseSession.ForChannel(fs, new FuseMountOptions { MountPoint = "/unused" }, new TestLogger(), channel);
-        using FuseWorker worker = session.CreateWorker(channel);
-        Load(worker, Support.Requests.Build(FuseOpcode.Init, 2, 0, Support.Requests.Struct(new FuseInitIn { Major = 7, Minor = 45, Flags = uint.MaxValue })));
+        using FuseWorker worker = InitializedWorker(new MemoryFileSystem(), new NullChannel(), observer: null);
         Load(worker, Support.Requests.Build(FuseOpcode.Create, 4, 1, Support.Requests.Struct(new FuseCreateIn { Flags = 0x42, Mode = 0x81A4 }), Support.Requests.Name("f")));
         Load(worker, Support.Requests.Build(FuseOpcode.Write, 6, 2, Support.Requests.Struct(new FuseWriteIn { Fh = 1, Size = 131072 }), new byte[131072]));
         byte[][] requests =
