@@ -72,32 +72,7 @@ internal sealed class AdminSocketServer : IDisposable
         }
     }
 
-    private void AcceptLoop()
-    {
-        while (!_stopping)
-        {
-            Socket client;
-            try
-            {
-                client = _listener.Accept();
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                return; // closed: the daemon is stopping
-            }
-            using (client)
-            {
-                try
-                {
-                    Serve(client);
-                }
-                catch (Exception e) when (e is SocketException or IOException)
-                {
-                    _log.AdminClientFailed(e.Message);
-                }
-            }
-        }
-    }
+    private void AcceptLoop() => SocketAcceptLoop.Run(_listener, Serve, () => _stopping, _log);
 
     private void Serve(Socket client)
     {
