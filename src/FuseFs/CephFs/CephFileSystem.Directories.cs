@@ -13,13 +13,9 @@ internal sealed partial class CephFileSystem
 
     public int OpenDir(FuseRequestContext context, OpenDirRequest request, ref FuseOpenOut open)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = Node(request.NodeId);
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode);
         if (inode.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.OpenDir(inode, out DirPtr dir, perms.Ptr);
         if (r < 0)
             return Fail(r);
@@ -40,9 +36,6 @@ internal sealed partial class CephFileSystem
 
     public int ReleaseDir(FuseRequestContext context, ReleaseDirRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
         DirectoryHandle? dir = _dirs.Remove(request.FileHandle);
         if (dir is null)
             return EBADF;
@@ -51,11 +44,7 @@ internal sealed partial class CephFileSystem
 
     public int FsyncDir(FuseRequestContext context, FsyncDirRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = Node(request.NodeId);
-        if (inode.IsNull)
+        if (!TryNode(request.NodeId, out InodePtr inode))
             return ESTALE;
         // ceph-fuse's ll_fsyncdir is _fsync on the directory inode: ceph_ll_sync_inode is that call.
         return Fail(_ceph.SyncInode(inode, request.DataOnly));
@@ -63,9 +52,6 @@ internal sealed partial class CephFileSystem
 
     private int ReadDirectory(ReadDirRequest request, ref DirectoryWriter writer, bool plus)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
         DirectoryHandle? dir = _dirs.Get(request.FileHandle);
         if (dir is null)
             return EBADF;

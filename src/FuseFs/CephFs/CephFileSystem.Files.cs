@@ -27,13 +27,9 @@ internal sealed partial class CephFileSystem
 
     public int Open(FuseRequestContext context, OpenRequest request, ref FuseOpenOut open)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = Node(request.NodeId);
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode);
         if (inode.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.Open(inode, (CephOpenFlags)(request.Flags & PassedOpenFlags), out FhPtr fh, perms.Ptr);
         if (r < 0)
             return Fail(r);
@@ -46,13 +42,9 @@ internal sealed partial class CephFileSystem
 
     public int Create(FuseRequestContext context, CreateRequest request, ref FuseEntryOut entry, ref FuseOpenOut open)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr parent = Node(request.Parent);
+        using Credentials.Perms perms = Enter(context, request.Parent, out InodePtr parent);
         if (parent.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         Invalidator.SetUmask(context.Umask);
         int flags = request.Flags & (PassedOpenFlags | Posix.O_CREAT | Posix.O_EXCL);
         int r = _ceph.Create(parent, request.Name, request.Mode, (CephOpenFlags)flags, out InodePtr inode, out FhPtr fh,
@@ -93,11 +85,7 @@ internal sealed partial class CephFileSystem
     public int Read(FuseRequestContext context, ReadRequest request, Span<byte> destination, out int bytesRead)
     {
         bytesRead = 0;
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        FileHandle? file = File(request.FileHandle);
-        if (file is null)
+        if (!TryFile(request.FileHandle, out FileHandle? file))
             return EBADF;
         int r = _ceph.Read(file.Fh, request.Offset, destination);
         if (r < 0)
@@ -109,11 +97,7 @@ internal sealed partial class CephFileSystem
     public int Write(FuseRequestContext context, WriteRequest request, out int bytesWritten)
     {
         bytesWritten = 0;
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        FileHandle? file = File(request.FileHandle);
-        if (file is null)
+        if (!TryFile(request.FileHandle, out FileHandle? file))
             return EBADF;
         // libcephfs clears set-user/group-ID itself on a write (FUSE_WRITE_KILL_SUIDGID needs nothing more);
         // past a quota it answers EDQUOT.
@@ -133,20 +117,13 @@ internal sealed partial class CephFileSystem
     /// </summary>
     public int Flush(FuseRequestContext context, FlushRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        FileHandle? file = File(request.FileHandle);
-        if (file is null)
+        if (!TryFile(request.FileHandle, out FileHandle? file))
             return EBADF;
         return ReleasePosixLocks(file, request.LockOwner);
     }
 
     public int Release(FuseRequestContext context, ReleaseRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
         FileHandle? file = _files.Remove(request.FileHandle);
         if (file is null)
             return EBADF;
@@ -156,22 +133,14 @@ internal sealed partial class CephFileSystem
 
     public int Fsync(FuseRequestContext context, FsyncRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        FileHandle? file = File(request.FileHandle);
-        if (file is null)
+        if (!TryFile(request.FileHandle, out FileHandle? file))
             return EBADF;
         return Fail(_ceph.Fsync(file.Fh, request.DataOnly));
     }
 
     public int Fallocate(FuseRequestContext context, FallocateRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        FileHandle? file = File(request.FileHandle);
-        if (file is null)
+        if (!TryFile(request.FileHandle, out FileHandle? file))
             return EBADF;
         // libcephfs knows allocation (mode 0, KEEP_SIZE) and punching holes (PUNCH_HOLE | KEEP_SIZE).
         if ((request.Mode & ~(Posix.FALLOC_FL_KEEP_SIZE | Posix.FALLOC_FL_PUNCH_HOLE)) != 0)
@@ -182,11 +151,7 @@ internal sealed partial class CephFileSystem
     public int Lseek(FuseRequestContext context, LseekRequest request, out long offset)
     {
         offset = 0;
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        FileHandle? file = File(request.FileHandle);
-        if (file is null)
+        if (!TryFile(request.FileHandle, out FileHandle? file))
             return EBADF;
         long r = _ceph.Lseek(file.Fh, request.Offset, (SeekWhence)request.Whence);
         if (r < 0)
@@ -203,12 +168,7 @@ internal sealed partial class CephFileSystem
     public int CopyFileRange(FuseRequestContext context, CopyFileRangeRequest request, out long bytesCopied)
     {
         bytesCopied = 0;
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        FileHandle? source = File(request.FileHandleIn);
-        FileHandle? target = File(request.FileHandleOut);
-        if (source is null || target is null)
+        if (!TryFile(request.FileHandleIn, out FileHandle? source) || !TryFile(request.FileHandleOut, out FileHandle? target))
             return EBADF;
         if (request.Flags != 0)
             return EINVAL;
@@ -248,13 +208,9 @@ internal sealed partial class CephFileSystem
     {
         result = 0;
         outputLength = 0;
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
         if ((request.Flags & FuseIoctlFlags.Compat) != 0)
             return ENOTTY; // a 32-bit caller: none of ours has a compat form
-        InodePtr inode = Node(request.NodeId);
-        if (inode.IsNull)
+        if (!TryNode(request.NodeId, out InodePtr inode))
             return ESTALE;
         switch (request.Command)
         {

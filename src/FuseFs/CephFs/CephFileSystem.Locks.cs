@@ -31,11 +31,7 @@ internal sealed partial class CephFileSystem
 
     public int GetLk(FuseRequestContext context, GetLkRequest request, ref FuseFileLock conflict)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        FileHandle? file = File(request.FileHandle);
-        if (file is null)
+        if (!TryFile(request.FileHandle, out FileHandle? file))
             return EBADF;
         Flock probe = ToFlock(request.Lock);
         int r = _ceph.GetLk(file.Fh, ref probe, request.Owner | OwnerIsUnique);
@@ -47,11 +43,7 @@ internal sealed partial class CephFileSystem
 
     public int SetLk(FuseRequestContext context, SetLkRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        FileHandle? file = File(request.FileHandle);
-        if (file is null)
+        if (!TryFile(request.FileHandle, out FileHandle? file))
             return EBADF;
         Flock wanted = ToFlock(request.Lock);
         if (request.IsFlock)
@@ -70,10 +62,9 @@ internal sealed partial class CephFileSystem
         TimeSpan delay = FirstRetry;
         while (true)
         {
+            // INTERRUPT trips the token, and so does the session when it stops (the Fh is about to go)
             if (cancel.WaitHandle.WaitOne(delay))
                 return EINTR;
-            if (Volatile.Read(ref _closing) != 0)
-                return ENOTCONN; // the file system is closing: its Fh is about to go
             r = _ceph.SetLk(file.Fh, wanted, owner, wait: false);
             if (r != -EAGAIN)
                 return Fail(r);

@@ -14,13 +14,9 @@ internal sealed partial class CephFileSystem
 
     public int Lookup(FuseRequestContext context, LookupRequest request, ref FuseEntryOut entry)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr parent = Node(request.Parent);
+        using Credentials.Perms perms = Enter(context, request.Parent, out InodePtr parent);
         if (parent.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         if (request.Parent == FuseProtocol.RootId && IsDotDot(request.Name))
         {
             // The mount's view ends at its root: ".." of the root is the root (as the kernel's own ".." is).
@@ -36,22 +32,15 @@ internal sealed partial class CephFileSystem
 
     public void Forget(ReadOnlySpan<FuseForgetOne> nodes)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return; // everything goes at once in Dispose
         foreach (ref readonly FuseForgetOne node in nodes)
             _nodes.Forget(node.NodeId, node.Nlookup);
     }
 
     public int GetAttr(FuseRequestContext context, GetAttrRequest request, ref FuseAttrOut attr)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = _nodes.Get(request.NodeId, out VInodeNo vino);
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode, out VInodeNo vino);
         if (inode.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.GetAttr(inode, out CephStatx st, AttrWant, AtFlags.None, perms.Ptr);
         if (r < 0)
             return Fail(r);
@@ -64,13 +53,9 @@ internal sealed partial class CephFileSystem
 
     public int Statx(FuseRequestContext context, StatxRequest request, ref FuseStatxOut statx)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = _nodes.Get(request.NodeId, out VInodeNo vino);
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode, out VInodeNo vino);
         if (inode.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.GetAttr(inode, out CephStatx s, AttrWant | StatxMask.BTime, AtFlags.None, perms.Ptr);
         if (r < 0)
             return Fail(r);
@@ -100,11 +85,7 @@ internal sealed partial class CephFileSystem
 
     public int SetAttr(FuseRequestContext context, SetAttrRequest request, ref FuseAttrOut attr)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = _nodes.Get(request.NodeId, out VInodeNo vino);
-        if (inode.IsNull)
+        if (!TryNode(request.NodeId, out InodePtr inode, out VInodeNo vino))
             return ESTALE;
         var stx = default(CephStatx);
         SetAttrMask mask = SetAttrMask.None;
@@ -163,7 +144,7 @@ internal sealed partial class CephFileSystem
             // (the kernel refuses ftruncate on a descriptor not open for writing), so a later chmod must not
             // make libcephfs refuse it; libcephfs would check the caller's write permission again.
             UserPermPtr actor = request.FileHandle is { } fh && (mask & ~FtruncateMask) == 0 && (mask & SetAttrMask.Size) != 0 &&
-                File(fh) is { } file && (file.Flags & Posix.O_ACCMODE) != Posix.O_RDONLY
+                TryFile(fh, out FileHandle? file) && (file.Flags & Posix.O_ACCMODE) != Posix.O_RDONLY
                 ? _mount.DefaultPerms
                 : perms.Ptr;
             int r = _ceph.SetAttr(inode, stx, mask, actor);
@@ -204,13 +185,9 @@ internal sealed partial class CephFileSystem
     public int ReadLink(FuseRequestContext context, ReadLinkRequest request, Span<byte> target, out int length)
     {
         length = 0;
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = Node(request.NodeId);
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode);
         if (inode.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.ReadLink(inode, target, perms.Ptr);
         if (r < 0)
             return Fail(r);
@@ -220,26 +197,18 @@ internal sealed partial class CephFileSystem
 
     public int Symlink(FuseRequestContext context, SymlinkRequest request, ref FuseEntryOut entry)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr parent = Node(request.Parent);
+        using Credentials.Perms perms = Enter(context, request.Parent, out InodePtr parent);
         if (parent.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.Symlink(parent, request.Name, request.Target, out InodePtr inode, out CephStatx attr, AttrWant, AtFlags.None, perms.Ptr);
         return r < 0 ? Fail(r) : ReplyEntry(inode, attr, ref entry);
     }
 
     public int MkNod(FuseRequestContext context, MkNodRequest request, ref FuseEntryOut entry)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr parent = Node(request.Parent);
+        using Credentials.Perms perms = Enter(context, request.Parent, out InodePtr parent);
         if (parent.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         Invalidator.SetUmask(context.Umask);
         int r = _ceph.MkNod(parent, request.Name, request.Mode, DeviceNumbers.FromFuse(request.Rdev), out InodePtr inode,
             out CephStatx attr, AttrWant, AtFlags.None, perms.Ptr);
@@ -248,13 +217,9 @@ internal sealed partial class CephFileSystem
 
     public int MkDir(FuseRequestContext context, MkDirRequest request, ref FuseEntryOut entry)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr parent = Node(request.Parent);
+        using Credentials.Perms perms = Enter(context, request.Parent, out InodePtr parent);
         if (parent.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         Invalidator.SetUmask(context.Umask);
         // In a .snap directory this takes a snapshot (the caps need the 's' flag).
         int r = _ceph.MkDir(parent, request.Name, UnixMode.Directory | (request.Mode & UnixMode.PermissionMask), out InodePtr inode,
@@ -264,56 +229,38 @@ internal sealed partial class CephFileSystem
 
     public int Unlink(FuseRequestContext context, UnlinkRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr parent = Node(request.Parent);
+        using Credentials.Perms perms = Enter(context, request.Parent, out InodePtr parent);
         if (parent.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         return Fail(_ceph.Unlink(parent, request.Name, perms.Ptr));
     }
 
     public int RmDir(FuseRequestContext context, RmDirRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr parent = Node(request.Parent);
+        using Credentials.Perms perms = Enter(context, request.Parent, out InodePtr parent);
         if (parent.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         // In a .snap directory this removes a snapshot.
         return Fail(_ceph.RmDir(parent, request.Name, perms.Ptr));
     }
 
     public int Rename(FuseRequestContext context, RenameRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
         // CephFS has no atomic RENAME_NOREPLACE/EXCHANGE (neither has the kernel client): EINVAL, as ceph-fuse
         // answers; callers such as mv fall back to a plain rename after checking themselves.
         if (request.Flags != RenameFlags.None)
             return EINVAL;
-        InodePtr parent = Node(request.Parent);
-        InodePtr newParent = Node(request.NewParent);
-        if (parent.IsNull || newParent.IsNull)
+        using Credentials.Perms perms = Enter(context, request.Parent, out InodePtr parent);
+        if (parent.IsNull || !TryNode(request.NewParent, out InodePtr newParent))
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         return Fail(_ceph.Rename(parent, request.Name, newParent, request.NewName, perms.Ptr));
     }
 
     public int Link(FuseRequestContext context, LinkRequest request, ref FuseEntryOut entry)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = _nodes.Get(request.NodeId, out VInodeNo vino);
-        InodePtr newParent = Node(request.NewParent);
-        if (inode.IsNull || newParent.IsNull)
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode, out VInodeNo vino);
+        if (inode.IsNull || !TryNode(request.NewParent, out InodePtr newParent))
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.Link(inode, newParent, request.NewName, perms.Ptr);
         if (r < 0)
             return Fail(r);
@@ -329,15 +276,11 @@ internal sealed partial class CephFileSystem
 
     public int Access(FuseRequestContext context, AccessRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
         // Only without default_permissions (fuse_default_permissions=false): libcephfs has no C call for its
         // permission check, so it is made here from the attributes and, with POSIX ACLs, the access ACL.
-        InodePtr inode = Node(request.NodeId);
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode);
         if (inode.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.GetAttr(inode, out CephStatx st, AttrWant, AtFlags.None, perms.Ptr);
         if (r < 0)
             return Fail(r);
@@ -351,11 +294,7 @@ internal sealed partial class CephFileSystem
 
     public int StatFs(FuseRequestContext context, StatFsRequest request, ref FuseKstatfs statfs)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = Node(request.NodeId);
-        if (inode.IsNull)
+        if (!TryNode(request.NodeId, out InodePtr inode))
             inode = _nodes.Root;
         // Under a quota root (the subvolume a CSI volume is) libcephfs reports the quota as the size and the
         // root's rbytes as used (client_quota_df), so df shows the volume's size.

@@ -14,13 +14,9 @@ internal sealed partial class CephFileSystem
     public int GetXattr(FuseRequestContext context, GetXattrRequest request, Span<byte> value, out int size)
     {
         size = 0;
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = Node(request.NodeId);
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode);
         if (inode.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.GetXattr(inode, request.Name, request.Size == 0 ? default : value[..request.Size], perms.Ptr);
         if (r < 0)
             return Fail(r);
@@ -31,13 +27,9 @@ internal sealed partial class CephFileSystem
     public int ListXattr(FuseRequestContext context, ListXattrRequest request, Span<byte> list, out int size)
     {
         size = 0;
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = Node(request.NodeId);
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode);
         if (inode.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         int r = _ceph.ListXattr(inode, request.Size == 0 ? default : list[..request.Size], perms.Ptr);
         if (r < 0)
             return Fail(r);
@@ -47,11 +39,7 @@ internal sealed partial class CephFileSystem
 
     public int SetXattr(FuseRequestContext context, SetXattrRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = Node(request.NodeId);
-        if (inode.IsNull)
+        if (!TryNode(request.NodeId, out InodePtr inode))
             return ESTALE;
         if ((request.Flags & ~(Posix.XATTR_CREATE | Posix.XATTR_REPLACE)) != 0)
             return EINVAL;
@@ -75,13 +63,9 @@ internal sealed partial class CephFileSystem
 
     public int RemoveXattr(FuseRequestContext context, RemoveXattrRequest request)
     {
-        using Operation operation = new(this);
-        if (!operation.Entered)
-            return ENOTCONN;
-        InodePtr inode = Node(request.NodeId);
+        using Credentials.Perms perms = Enter(context, request.NodeId, out InodePtr inode);
         if (inode.IsNull)
             return ESTALE;
-        using Credentials.Perms perms = _credentials.For(context);
         return Fail(_ceph.RemoveXattr(inode, request.Name, perms.Ptr));
     }
 }

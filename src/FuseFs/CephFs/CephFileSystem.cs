@@ -43,8 +43,6 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, Diagnostics.IRep
     private bool _posixAclInKernel;
     private int _destroyed;
     private int _disposed;
-    private int _inFlight;
-    private int _closing;
 
     /// <summary>
     /// Serves the mounted <paramref name="mount"/> (taken over: disposing this unmounts it). Looks up the mount
@@ -132,14 +130,14 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, Diagnostics.IRep
     }
 
     /// <summary>
-    /// The session is over: nothing will use a handle or node again. Give every reference, open file and open
-    /// directory back to libcephfs (the kernel sends no FORGET for what it held at unmount).
+    /// The session is over and has drained its requests: nothing will use a handle or node again. Give every
+    /// reference, open file and open directory back to libcephfs (the kernel sends no FORGET for what it held at
+    /// unmount).
     /// </summary>
     public void Destroy()
     {
         if (Interlocked.Exchange(ref _destroyed, 1) != 0)
             return;
-        Close();
         _pruner?.Dispose();
         _invalidator.Dispose();
         List<FileHandle> files = _files.RemoveAll();
@@ -205,46 +203,6 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, Diagnostics.IRep
             _log.Pruning(total, held, _options.CacheSize);
     }
 
-    // ---- in-flight requests -------------------------------------------------------------------------
-
-    /// <summary>
-    /// One request being served. Once the file system is closing (<see cref="Close"/>), new requests answer
-    /// ENOTCONN and closing waits for those in flight: their Inode* and Fh* must stay valid until they are done
-    /// (the daemon may be disposed while a lazily detached mount still has files open).
-    /// </summary>
-    private readonly ref struct Operation
-    {
-        private readonly CephFileSystem _fs;
-
-        public Operation(CephFileSystem fs)
-        {
-            _fs = fs;
-            Interlocked.Increment(ref fs._inFlight);
-            Entered = Volatile.Read(ref fs._closing) == 0;
-            if (!Entered)
-                Interlocked.Decrement(ref fs._inFlight);
-        }
-
-        public bool Entered { get; }
-
-        public void Dispose()
-        {
-            if (Entered)
-                Interlocked.Decrement(ref _fs._inFlight);
-        }
-    }
-
-    /// <summary>Stops new requests and waits (bounded) for those running.</summary>
-    private void Close()
-    {
-        Volatile.Write(ref _closing, 1);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (Volatile.Read(ref _inFlight) > 0 && clock.Elapsed < CloseWait)
-            Thread.Sleep(5);
-    }
-
-    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(10);
-
     // ---- helpers ------------------------------------------------------------------------------------
 
     /// <summary>The errno for a negative libcephfs result (see <see cref="CephErrno"/>).</summary>
@@ -292,11 +250,37 @@ internal sealed partial class CephFileSystem : IFuseFileSystem, Diagnostics.IRep
         a.Blksize = s.BlockSize;
     }
 
-    /// <summary>The directory entry's node for a request, or null (ESTALE) when the kernel names a node it does
-    /// not hold.</summary>
-    private InodePtr Node(ulong nodeId) => _nodes.Get(nodeId);
+    // The prologue of every handler. The session guarantees that no request runs once it has stopped, so a node
+    // or handle found here stays valid until the handler returns. A node the kernel names but this daemon does not
+    // hold answers ESTALE; an unknown file handle EBADF.
 
-    private FileHandle? File(ulong fh) => _files.Get(fh);
+    /// <summary>The inode of <paramref name="nodeId"/> (false: not held, answer ESTALE).</summary>
+    private bool TryNode(ulong nodeId, out InodePtr inode)
+    {
+        inode = _nodes.Get(nodeId);
+        return !inode.IsNull;
+    }
+
+    private bool TryNode(ulong nodeId, out InodePtr inode, out VInodeNo vino)
+    {
+        inode = _nodes.Get(nodeId, out vino);
+        return !inode.IsNull;
+    }
+
+    /// <summary>The inode of <paramref name="nodeId"/> (null when not held: answer ESTALE) and the caller's
+    /// credentials, to dispose when the request is done.</summary>
+    private Credentials.Perms Enter(FuseRequestContext context, ulong nodeId, out InodePtr inode) =>
+        TryNode(nodeId, out inode) ? _credentials.For(context) : default;
+
+    private Credentials.Perms Enter(FuseRequestContext context, ulong nodeId, out InodePtr inode, out VInodeNo vino) =>
+        TryNode(nodeId, out inode, out vino) ? _credentials.For(context) : default;
+
+    /// <summary>The open file <paramref name="fh"/> (false: not open, answer EBADF).</summary>
+    private bool TryFile(ulong fh, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FileHandle? file)
+    {
+        file = _files.Get(fh);
+        return file is not null;
+    }
 
     private static bool IsDotDot(ReadOnlySpan<byte> name) => name.Length == 2 && name[0] == (byte)'.' && name[1] == (byte)'.';
 

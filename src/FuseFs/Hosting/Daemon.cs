@@ -100,17 +100,39 @@ internal static class Daemon
                 session.Unmount(lazy: true);
                 return 1;
             }
-            Console.Error.WriteLine($"ceph-fuse[{pid}]: starting fuse");
-            Console.Error.Flush();
-            if (commandLine.DaemonChild)
-                Detach(commandLine.CephOption("log_file"));
+            AnnounceStarted(pid, commandLine.DaemonChild ? commandLine.CephOption("log_file") : null, commandLine.DaemonChild);
 
             WaitHandle.WaitAny([stop.WaitHandle, session.EndedHandle]);
             if (!session.HasEnded)
                 Shutdown(session, log);
             log.Finished(pid);
-        }
+        } // the session stops and drains here, before the file system it serves is disposed
         return 0;
+    }
+
+    /// <summary>
+    /// ceph-fuse's handshake line. As the launcher's child the daemon first lets go of the launcher's stdio and says
+    /// the line on a copy of the old stderr: by the time the launcher reads it (and exits), the daemon holds none of
+    /// the pipes its caller may be reading to EOF.
+    /// </summary>
+    private static unsafe void AnnounceStarted(int pid, string? logFile, bool detach)
+    {
+        string line = $"ceph-fuse[{pid}]: starting fuse\n";
+        if (!detach)
+        {
+            Console.Error.Write(line);
+            Console.Error.Flush();
+            return;
+        }
+        Console.Error.Flush();
+        int launcher = LibC.Fcntl(2, LibC.F_DUPFD_CLOEXEC, 3);
+        Detach(logFile);
+        if (launcher < 0)
+            return;
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(line);
+        fixed (byte* p = bytes)
+            _ = LibC.Write(launcher, p, (nuint)bytes.Length);
+        LibC.Close(launcher);
     }
 
     /// <summary>Commands the daemon does not answer go to libcephfs's own admin socket (when there is one).</summary>

@@ -48,27 +48,13 @@ internal sealed unsafe class FuseDevice : IFuseChannel
         }
     }
 
-    /// <summary>Writes one reply or notification: 0, or the errno the kernel answered with.</summary>
+    /// <summary>Writes one reply or notification: 0, or −errno (ENOENT: the requester is gone).</summary>
     public int Write(ReadOnlySpan<byte> message)
     {
         fixed (byte* p = message)
         {
             nint n = LibC.Write(_fd, p, (nuint)message.Length);
-            return n >= 0 ? 0 : LibC.LastErrno;
-        }
-    }
-
-    /// <summary>Writes a header and a payload that live in different buffers as one reply (writev).</summary>
-    public int Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
-    {
-        fixed (byte* h = header)
-        fixed (byte* p = payload)
-        {
-            LibC.IoVec* iov = stackalloc LibC.IoVec[2];
-            iov[0] = new LibC.IoVec { Base = h, Len = (nuint)header.Length };
-            iov[1] = new LibC.IoVec { Base = p, Len = (nuint)payload.Length };
-            nint n = LibC.Writev(_fd, iov, payload.IsEmpty ? 1 : 2);
-            return n >= 0 ? 0 : LibC.LastErrno;
+            return n >= 0 ? 0 : -LibC.LastErrno;
         }
     }
 

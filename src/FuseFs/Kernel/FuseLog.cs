@@ -43,4 +43,7 @@ internal static partial class FuseLog
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "read_ahead_kb of {MountPoint} set to {Kilobytes}: {Done}")]
     public static partial void ReadAhead(this ILogger logger, string mountPoint, int kilobytes, bool done);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "requests were still running {Seconds} s after the session stopped; the file system is released anyway")]
+    public static partial void DrainTimedOut(this ILogger logger, double seconds);
 }

@@ -140,7 +140,7 @@ internal sealed class FuseNotifier
         return Send(buffer);
     }
 
-    private int Send(ReadOnlySpan<byte> message) => _live ? _device.Write(message) : ENOTCONN;
+    private int Send(ReadOnlySpan<byte> message) => _live ? -_device.Write(message) : ENOTCONN;
 
     private static FuseOutHeader Header<T>(FuseNotifyCode code) where T : unmanaged =>
         new() { Len = (uint)Unsafe.SizeOf<T>(), Error = (int)code, Unique = 0 };

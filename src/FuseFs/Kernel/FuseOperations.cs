@@ -59,6 +59,9 @@ internal static partial class FuseOperations
     public static int Init(FuseWorker worker, in FuseInHeader header, ReadOnlySpan<byte> argument, out int replyLength) =>
         worker.Session.HandleInit(worker, argument, out replyLength);
 
+    public static void InitReplied(FuseWorker worker, in FuseInHeader header, bool delivered) =>
+        worker.Session.OnInitReplied(delivered);
+
     public static int Destroy(FuseWorker worker, in FuseInHeader header, ReadOnlySpan<byte> argument, out int replyLength)
     {
         replyLength = 0; // DESTROY (fuseblk): answer; read() then reports ENODEV and the session ends

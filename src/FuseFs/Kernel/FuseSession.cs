@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using ManagedCephFuse.FuseFs.Kernel.Abi;
 using Microsoft.Extensions.Logging;
 using static ManagedCephFuse.CephClient.Errno;
@@ -19,17 +18,13 @@ namespace ManagedCephFuse.FuseFs.Kernel;
 /// </summary>
 internal sealed class FuseSession : IDisposable
 {
-    private const int EPROTO = 71; // protocol error: INIT from a kernel too old
     private readonly FuseMountOptions _options;
     private readonly IFuseChannel _master;
     private readonly FuseWorker?[] _workers;
     private readonly Lock _startLock = new();
-    private readonly Lock _pendingLock = new();
-    private readonly List<(ulong Unique, long Since)> _pendingInterrupts = [];
     private readonly ManualResetEventSlim _initialized = new(false);
     private readonly ManualResetEventSlim _ended = new(false);
     private readonly bool _mounted;
-    private volatile int _pendingCount;
     private int _workerCount;
     private int _threads;
     private int _idle;
@@ -39,6 +34,7 @@ internal sealed class FuseSession : IDisposable
     private bool _cloneWarned;
     private int _destroyed;
     private volatile bool _unmounted;
+    private volatile bool _stopping;
 
     private FuseSession(IFuseFileSystem fileSystem, FuseMountOptions options, ILogger logger, IFuseChannel master, bool mounted, bool trace)
     {
@@ -50,7 +46,7 @@ internal sealed class FuseSession : IDisposable
         Tracing = trace && logger.IsEnabled(LogLevel.Debug);
         _workers = new FuseWorker?[Math.Max(1, options.MaxInFlight) + 1];
         Notifier = new FuseNotifier(master);
-        int maxWrite = MaxWriteFor(options);
+        int maxWrite = InitNegotiation.MaxWrite(options);
         RequestBufferSize = Math.Max(FuseProtocol.MinReadBuffer, maxWrite + 4096);
         ReplyPayloadSize = Math.Max(maxWrite, 65536) + 4096;
     }
@@ -91,6 +87,10 @@ internal sealed class FuseSession : IDisposable
     internal SupplementaryGroups Groups { get; } = SupplementaryGroups.Shared;
 
     internal bool IsInitialized => _isInitialized;
+
+    /// <summary>True once the session stopped accepting requests (<see cref="Stop"/>): readers answer ENOTCONN
+    /// and nothing more reaches the file system.</summary>
+    internal bool IsStopping => _stopping;
 
     /// <summary>Reader threads running, and how many of them wait in read().</summary>
     internal (int Threads, int Idle) Readers => (Volatile.Read(ref _threads), Math.Max(0, Volatile.Read(ref _idle)));
@@ -269,18 +269,21 @@ internal sealed class FuseSession : IDisposable
     private void End()
     {
         if (Interlocked.Exchange(ref _destroyed, 1) == 0)
-        {
-            try
-            {
-                FileSystem.Destroy();
-            }
-            catch (Exception e)
-            {
-                Log.HandlerFailed(e, "DESTROY", 0, 0);
-            }
-        }
+            DestroyFileSystem();
         _initialized.Set(); // nobody waits for INIT any more
         _ended.Set();
+    }
+
+    private void DestroyFileSystem()
+    {
+        try
+        {
+            FileSystem.Destroy();
+        }
+        catch (Exception e)
+        {
+            Log.HandlerFailed(e, "DESTROY", 0, 0);
+        }
     }
 
     private void CancelEverything()
@@ -292,6 +295,9 @@ internal sealed class FuseSession : IDisposable
             worker?.CancelCurrent();
     }
 
+    /// <summary>INTERRUPTs whose request was not seen yet.</summary>
+    internal InterruptTable Interrupts { get; } = new();
+
     /// <summary>INTERRUPT: trip the token of the request, or remember it if the request was not seen yet.</summary>
     internal void Interrupt(ulong unique)
     {
@@ -301,110 +307,25 @@ internal sealed class FuseSession : IDisposable
             if (_workers[i]?.TryInterrupt(unique) == true)
                 return;
         }
-        // Not (yet) in flight: another reader may be between read() and registering it. Remember it briefly; an
-        // interrupt for a request already answered expires unused.
-        lock (_pendingLock)
-        {
-            long now = Stopwatch.GetTimestamp();
-            for (int i = _pendingInterrupts.Count - 1; i >= 0; i--)
-            {
-                if (Stopwatch.GetElapsedTime(_pendingInterrupts[i].Since, now) > TimeSpan.FromSeconds(10))
-                    _pendingInterrupts.RemoveAt(i);
-            }
-            if (_pendingInterrupts.Count >= 256)
-                _pendingInterrupts.RemoveAt(0);
-            _pendingInterrupts.Add((unique, now));
-            _pendingCount = _pendingInterrupts.Count;
-        }
+        Interrupts.Remember(unique);
     }
 
-    /// <summary>True (and forgotten) when an INTERRUPT for <paramref name="unique"/> arrived before its request.</summary>
-    internal bool TakePendingInterrupt(ulong unique)
-    {
-        if (_pendingCount == 0)
-            return false;
-        // No lambda here: a closure over `unique` would be allocated on every call, fast path included.
-        lock (_pendingLock)
-        {
-            for (int i = 0; i < _pendingInterrupts.Count; i++)
-            {
-                if (_pendingInterrupts[i].Unique == unique)
-                {
-                    _pendingInterrupts.RemoveAt(i);
-                    _pendingCount = _pendingInterrupts.Count;
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
-    /// <summary>INIT: negotiate the minor, the capabilities and the limits; let the file system adjust them.</summary>
+    /// <summary>INIT: negotiate (see <see cref="InitNegotiation"/>); the connection is live once the reply is written.</summary>
     internal int HandleInit(FuseWorker worker, ReadOnlySpan<byte> argument, out int replyLength)
     {
         replyLength = 0;
         if (_isInitialized)
             return EINVAL;
-        var initIn = new FuseInitIn();
-        argument[..Math.Min(argument.Length, System.Runtime.CompilerServices.Unsafe.SizeOf<FuseInitIn>())]
-            .CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new Span<FuseInitIn>(ref initIn)));
-        ref FuseInitOut reply = ref worker.ReplyAs<FuseInitOut>();
-        reply.Major = FuseProtocol.KernelVersion;
-        reply.Minor = FuseProtocol.KernelMinorVersion;
-        if (initIn.Major > FuseProtocol.KernelVersion)
-        {
-            // Tell a newer kernel our major; it sends INIT again with it.
-            replyLength = FuseProtocol.CompatInitOutSize;
-            return 0;
-        }
-        if (initIn.Major < FuseProtocol.KernelVersion || initIn.Minor < FuseProtocol.MinimumMinorVersion)
-        {
-            Log.InitRefused($"kernel protocol {initIn.Major}.{initIn.Minor} is older than 7.{FuseProtocol.MinimumMinorVersion}");
-            return EPROTO;
-        }
-        ulong flags = initIn.Flags;
-        if ((flags & (ulong)FuseInitFlags.InitExt) != 0 && argument.Length >= System.Runtime.CompilerServices.Unsafe.SizeOf<FuseInitIn>())
-            flags |= (ulong)initIn.Flags2 << 32;
-        var kernel = (FuseInitFlags)flags;
-        var info = new FuseConnectionInfo(initIn.Major, initIn.Minor, kernel, initIn.MaxReadahead, Notifier);
-        int maxWrite = MaxWriteFor(_options);
-        info.Want = DesiredFlags() & kernel;
-        info.MaxWrite = (uint)maxWrite;
-        info.MaxPages = (ushort)(maxWrite / 4096);
-        info.MaxRead = (uint)ReplyPayloadSize;
-        info.MaxReadahead = initIn.MaxReadahead;
-        info.MaxBackground = _options.MaxBackground;
-        info.CongestionThreshold = _options.CongestionThreshold;
-        FileSystem.Init(info);
-
-        FuseInitFlags want = info.Want & kernel;
-        if ((ulong)want >> 32 != 0 && (kernel & FuseInitFlags.InitExt) != 0)
-            want |= FuseInitFlags.InitExt;
-        uint negotiatedMaxWrite = Math.Clamp(info.MaxWrite, 4096u, (uint)maxWrite) & ~4095u;
-        ushort maxPages = (want & FuseInitFlags.MaxPages) != 0
-            ? (ushort)Math.Clamp((int)info.MaxPages, 1, maxWrite / 4096)
-            : (ushort)32;
-        if ((want & FuseInitFlags.MaxPages) == 0)
-            negotiatedMaxWrite = Math.Min(negotiatedMaxWrite, 32u * 4096);
-        info.MaxWrite = negotiatedMaxWrite;
-        info.MaxPages = maxPages;
-        info.MaxReadahead = Math.Min(info.MaxReadahead, initIn.MaxReadahead);
-        info.Negotiated = want;
-
-        reply.Minor = info.ProtocolMinor;
-        reply.MaxReadahead = info.MaxReadahead;
-        reply.Flags = (uint)want;
-        reply.Flags2 = (uint)((ulong)want >> 32);
-        reply.MaxBackground = info.MaxBackground;
-        reply.CongestionThreshold = info.CongestionThreshold;
-        reply.MaxWrite = info.MaxWrite;
-        reply.TimeGran = Math.Max(1u, info.TimeGranularity);
-        reply.MaxPages = info.MaxPages;
-        SetxattrExt = (want & FuseInitFlags.SetxattrExt) != 0;
-        Connection = info;
+        int errno = InitNegotiation.Negotiate(argument, _options, FileSystem, Notifier, (uint)ReplyPayloadSize,
+            ref worker.ReplyAs<FuseInitOut>(), out FuseConnectionInfo? connection, out replyLength, out string? refusal);
+        if (refusal is not null)
+            Log.InitRefused(refusal);
+        if (errno != 0 || connection is null)
+            return errno;
+        SetxattrExt = (connection.Negotiated & FuseInitFlags.SetxattrExt) != 0;
+        Connection = connection;
         _isInitialized = true;
         _initReplyPending = true;
-        replyLength = System.Runtime.CompilerServices.Unsafe.SizeOf<FuseInitOut>();
         return 0;
     }
 
@@ -424,35 +345,6 @@ internal sealed class FuseSession : IDisposable
             Log.ReadAhead(_options.MountPoint, _options.ReadAheadKb, done);
         }
         _initialized.Set();
-    }
-
-    /// <summary>The capabilities the session asks for (the file system may change them in Init).</summary>
-    private FuseInitFlags DesiredFlags()
-    {
-        FuseInitFlags flags = FuseInitFlags.AsyncRead | FuseInitFlags.PosixLocks | FuseInitFlags.AtomicOTrunc |
-            FuseInitFlags.ExportSupport | FuseInitFlags.BigWrites | FuseInitFlags.FlockLocks | FuseInitFlags.HasIoctlDir |
-            FuseInitFlags.AutoInvalData | FuseInitFlags.DoReaddirplus | FuseInitFlags.ReaddirplusAuto |
-            FuseInitFlags.AsyncDio | FuseInitFlags.ParallelDirops | FuseInitFlags.MaxPages |
-            FuseInitFlags.HandleKillprivV2 | FuseInitFlags.CacheSymlinks | FuseInitFlags.AbortError | FuseInitFlags.InitExt;
-        if (_options.WritebackCache)
-            flags |= FuseInitFlags.WritebackCache;
-        return flags;
-    }
-
-    /// <summary>max_write from the options, within the kernel's max_pages_limit.</summary>
-    private static int MaxWriteFor(FuseMountOptions options)
-    {
-        int limitPages = 256;
-        try
-        {
-            limitPages = int.Parse(File.ReadAllText("/proc/sys/fs/fuse/max_pages_limit").Trim(), CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
-        {
-            // older kernels: the fixed limit of 256 pages
-        }
-        int pages = Math.Clamp(options.MaxWrite / 4096, 1, Math.Max(1, Math.Min(limitPages, 65535)));
-        return pages * 4096;
     }
 
     internal void TraceRequest(OpcodeTable.Entry? entry, in FuseInHeader header, ReadOnlySpan<byte> argument)
@@ -478,14 +370,56 @@ internal sealed class FuseSession : IDisposable
         Log.TraceReply(header.Unique, name, result, errno == 0 ? length : 0, microseconds);
     }
 
+    /// <summary>
+    /// Stops accepting requests and waits, up to <paramref name="timeout"/>, for those inside the file system to
+    /// return; handlers that wait (blocking locks) are cancelled. True when none is left. After this no request
+    /// reaches the file system again: later ones are answered ENOTCONN, as from a daemon that is gone.
+    /// </summary>
+    public bool Stop(TimeSpan timeout)
+    {
+        _stopping = true;
+        CancelEverything();
+        long start = Stopwatch.GetTimestamp();
+        while (AnyWorkerBusy())
+        {
+            if (Stopwatch.GetElapsedTime(start) >= timeout)
+                return false;
+            Thread.Sleep(1);
+        }
+        return true;
+    }
+
+    private bool AnyWorkerBusy()
+    {
+        FuseWorker?[] workers;
+        lock (_startLock)
+            workers = (FuseWorker?[])_workers.Clone();
+        foreach (FuseWorker? worker in workers)
+        {
+            if (worker?.IsBusy == true)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>How long <see cref="Dispose"/> waits for requests in flight before giving the file system back.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Ends the session: detaches a mount that is still there (lazily), stops and drains the requests in flight,
+    /// then tells the file system it is over (<see cref="IFuseFileSystem.Destroy"/>, once). The file system may be
+    /// disposed after this returns: no handler runs any more.
+    /// </summary>
     public void Dispose()
     {
         if (_mounted && !_ended.IsSet && !_unmounted)
             Unmount(lazy: true);
         _ending = true;
-        CancelEverything();
+        if (!Stop(DrainTimeout))
+            Log.DrainTimedOut(DrainTimeout.TotalSeconds);
+        Notifier.Stop();
+        if (Interlocked.Exchange(ref _destroyed, 1) == 0)
+            DestroyFileSystem();
         _master.Dispose();
-        if (!_mounted && Interlocked.Exchange(ref _destroyed, 1) == 0)
-            FileSystem.Destroy();
     }
 }

@@ -125,19 +125,15 @@ internal sealed unsafe partial class FuseWorker : IDisposable
         if (_session.Tracing)
             _session.TraceRequest(entry, in header, argument);
 
-        if (entry.Control)
+        // The session's gate: once it stops, nothing reaches the file system any more (its handles may be gone).
+        if (!BeginRequest(unique, entry.Control, out CancellationToken token))
         {
-            // FORGET, BATCH_FORGET, INTERRUPT: no cancellation, no reply, never blocks.
-            Context.Reset(in header, CancellationToken.None);
-            long start = _session.Timed ? Stopwatch.GetTimestamp() : 0;
-            int result = Invoke(entry, in header, argument, out _);
-            Finish(entry, in header, result, 0, readTimestamp, start, _session.Timed ? Stopwatch.GetTimestamp() : 0, null, argument);
+            Finish(entry, in header, ENOTCONN, 0, readTimestamp, 0, 0, null);
             return;
         }
-
-        CancellationToken token = BeginRequest(unique);
         try
         {
+            // FORGET, BATCH_FORGET and INTERRUPT (Control) run without cancellation and never block.
             Context.Reset(in header, token);
             long start = _session.Timed ? Stopwatch.GetTimestamp() : 0;
             int errno = Invoke(entry, in header, argument, out int replyLength);
@@ -188,11 +184,10 @@ internal sealed unsafe partial class FuseWorker : IDisposable
             outHeader.Len = (uint)(OutHeaderSize + written);
             outHeader.Error = -errno;
             outHeader.Unique = header.Unique;
-            int failed = _channel.Write(new ReadOnlySpan<byte>(_reply, OutHeaderSize + written));
+            int failed = -_channel.Write(new ReadOnlySpan<byte>(_reply, OutHeaderSize + written));
             if (failed != 0)
                 OnReplyFailed(entry, in header, errno, written, failed);
-            if (header.Opcode == FuseOpcode.Init)
-                _session.OnInitReplied(failed == 0 && errno == 0);
+            entry?.Replied?.Invoke(this, in header, errno == 0 && failed == 0);
         }
         if (_session.Timed)
         {
@@ -228,14 +223,35 @@ internal sealed unsafe partial class FuseWorker : IDisposable
         _session.Log.ReplyRejected(header.Unique, entry?.Name ?? ((uint)header.Opcode).ToString(System.Globalization.CultureInfo.InvariantCulture), failed);
     }
 
-    private CancellationToken BeginRequest(ulong unique)
+    /// <summary>
+    /// Marks <paramref name="unique"/> in flight on this worker, unless the session has stopped accepting requests.
+    /// The flag is read under the same lock <see cref="IsBusy"/> takes, so a drain that saw this worker idle can
+    /// never be followed by a handler call.
+    /// </summary>
+    private bool BeginRequest(ulong unique, bool control, out CancellationToken token)
     {
         lock (_gate)
         {
+            token = CancellationToken.None;
+            if (_session.IsStopping)
+                return false;
             _inFlight = unique;
-            if (_session.TakePendingInterrupt(unique))
+            if (control)
+                return true;
+            if (_session.Interrupts.TakePending(unique))
                 _cancellation.Cancel();
-            return _cancellation.Token;
+            token = _cancellation.Token;
+            return true;
+        }
+    }
+
+    /// <summary>True while a request is inside the file system on this worker.</summary>
+    internal bool IsBusy
+    {
+        get
+        {
+            lock (_gate)
+                return _inFlight != 0;
         }
     }
 

@@ -2,14 +2,14 @@ namespace ManagedCephFuse.FuseFs.Kernel;
 
 /// <summary>
 /// Where a reader gets requests and puts replies: a /dev/fuse descriptor (<see cref="FuseDevice"/>), or in unit
-/// tests a scripted channel. Both calls return errno-style results and never throw.
+/// tests a scripted channel. Both calls report failure as −errno, as the system calls underneath do, and never throw.
 /// </summary>
 internal interface IFuseChannel : IDisposable
 {
     /// <summary>Reads one request; the byte count or −errno.</summary>
     int Read(Span<byte> buffer);
 
-    /// <summary>Writes one reply; 0 or the errno the kernel answered with (ENOENT: the requester is gone).</summary>
+    /// <summary>Writes one reply; 0 or −errno (ENOENT: the requester is gone).</summary>
     int Write(ReadOnlySpan<byte> message);
 }
 

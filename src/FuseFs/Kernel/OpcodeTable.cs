@@ -15,6 +15,10 @@ internal static class OpcodeTable
     /// <summary>Takes back what a successful reply handed over when the kernel refused it (requester gone).</summary>
     public delegate void UndoReply(FuseWorker worker, in FuseInHeader header, ReadOnlySpan<byte> reply);
 
+    /// <summary>Runs once the reply was written (<paramref name="delivered"/>: a success the kernel took); INIT
+    /// goes live here.</summary>
+    public delegate void AfterReply(FuseWorker worker, in FuseInHeader header, bool delivered);
+
     /// <summary>Formats the key arguments for the debug trace.</summary>
     public delegate string Describer(ReadOnlySpan<byte> argument);
 
@@ -29,6 +33,7 @@ internal static class OpcodeTable
         /// <summary>Served ahead of everything, without cancellation (FORGET, BATCH_FORGET, INTERRUPT).</summary>
         public bool Control { get; init; }
         public UndoReply? Undo { get; init; }
+        public AfterReply? Replied { get; init; }
     }
 
     private static readonly Entry?[] Entries = Build();
@@ -51,7 +56,7 @@ internal static class OpcodeTable
         void Add(FuseOpcode op, Entry e) => t[(int)op] = e;
         unsafe
         {
-            Add(FuseOpcode.Init, new("INIT", 16, FuseOperations.Init, FuseTrace.DescribeInit));
+            Add(FuseOpcode.Init, new("INIT", 16, FuseOperations.Init, FuseTrace.DescribeInit) { Replied = FuseOperations.InitReplied });
             Add(FuseOpcode.Destroy, new("DESTROY", 0, FuseOperations.Destroy, FuseTrace.None));
             Add(FuseOpcode.Lookup, new("LOOKUP", 0, FuseOperations.Lookup, FuseTrace.Name) { Undo = FuseOperations.UndoEntry });
             Add(FuseOpcode.Forget, new("FORGET", sizeof(FuseForgetIn), FuseOperations.Forget, FuseTrace.DescribeForget) { NoReply = true, Control = true });

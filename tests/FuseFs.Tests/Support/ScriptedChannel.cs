@@ -18,7 +18,7 @@ internal sealed class ScriptedChannel : IFuseChannel
     public int Write(ReadOnlySpan<byte> message)
     {
         Written.Enqueue(message.ToArray());
-        return WriteResult;
+        return -WriteResult;
     }
 
     public byte[] Last => Written.Last();

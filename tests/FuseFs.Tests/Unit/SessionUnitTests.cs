@@ -75,6 +75,66 @@ public sealed class SessionUnitTests
         Assert.True(observer.Ordered);
     }
 
+    [Fact]
+    public void StoppingDrainsWhatIsInFlightAndLetsNothingElseThrough()
+    {
+        var fs = new GatedFileSystem();
+        using var session = new UnitSession(fs);
+        FuseWorker second = session.Session.CreateWorker(session.Channel);
+        byte[] getattr = Requests.Build(FuseOpcode.GetAttr, 10, 1, Requests.Struct(new FuseGetattrIn()));
+        var inFlight = new Thread(() =>
+        {
+            getattr.CopyTo(second.RequestBuffer);
+            second.Dispatch(getattr.Length);
+        });
+        inFlight.Start();
+        Assert.True(fs.Entered.Wait(TimeSpan.FromSeconds(5)));
+
+        // The handler is still inside the file system: a stop with a short wait says so and keeps waiting possible.
+        Assert.False(session.Session.Stop(TimeSpan.FromMilliseconds(50)));
+        Assert.True(session.Session.IsStopping);
+        bool drained = false;
+        var stopper = new Thread(() => drained = session.Session.Stop(TimeSpan.FromSeconds(10)));
+        stopper.Start();
+        Assert.False(stopper.Join(TimeSpan.FromMilliseconds(50)));
+        fs.Release.Set();
+        Assert.True(stopper.Join(TimeSpan.FromSeconds(10)));
+        Assert.True(drained);
+        inFlight.Join();
+        Assert.Equal(0, BitConverter.ToInt32(session.Channel.Written.First(m => BitConverter.ToUInt64(m, 8) == 10), 4));
+
+        // After the stop nothing reaches the file system: requests get ENOTCONN, FORGET is dropped.
+        byte[]? reply = session.Send(Requests.Build(FuseOpcode.GetAttr, 12, 1, Requests.Struct(new FuseGetattrIn())));
+        Assert.Equal(-ENOTCONN, BitConverter.ToInt32(reply!, 4));
+        Assert.Null(session.Send(Requests.Build(FuseOpcode.Forget, 14, 1, Requests.Struct(new FuseForgetIn { Nlookup = 1 }))));
+        Assert.Equal(1, fs.Calls);
+        Assert.Equal(0, fs.Forgets);
+        second.Dispose();
+    }
+
+    /// <summary>GETATTR waits until released; counts what reaches it.</summary>
+    private sealed class GatedFileSystem : IFuseFileSystem
+    {
+        private int _calls;
+        private int _forgets;
+
+        public ManualResetEventSlim Entered { get; } = new();
+        public ManualResetEventSlim Release { get; } = new();
+        public int Calls => Volatile.Read(ref _calls);
+        public int Forgets => Volatile.Read(ref _forgets);
+
+        public int GetAttr(FuseRequestContext context, GetAttrRequest request, ref FuseAttrOut attr)
+        {
+            Interlocked.Increment(ref _calls);
+            Entered.Set();
+            Release.Wait();
+            attr.Attr.Mode = 0x41ED;
+            return 0;
+        }
+
+        public void Forget(ReadOnlySpan<FuseForgetOne> nodes) => Interlocked.Increment(ref _forgets);
+    }
+
     private sealed class CountingObserver : IFuseRequestObserver
     {
         public List<(FuseOpcode, int)> Seen { get; } = [];

@@ -82,7 +82,7 @@ internal static unsafe partial class LibC
 
     public const int W_OK = 2, X_OK = 1;
 
-    public const int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
+    public const int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1, F_DUPFD_CLOEXEC = 1030;
     public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
 
     public static int LastErrno => Marshal.GetLastPInvokeError();
