@@ -42,7 +42,7 @@ internal sealed class CephConnector(string cephConf)
         }
         catch (CephException e)
         {
-            throw CsiErrors.FromCeph(e, $"connecting to the cluster as {credentials}");
+            throw CoreException.Ceph(e, $"connecting to the cluster as {credentials}");
         }
     }
 }

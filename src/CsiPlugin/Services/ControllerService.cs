@@ -1,8 +1,6 @@
 using Csi.V1;
 using Grpc.Core;
-using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CephClient.Admin;
-using ManagedCephFuse.CephClient.Rados;
 using ManagedCephFuse.CsiPlugin.Core;
 using ManagedCephFuse.CsiPlugin.Store;
 using ManagedCephFuse.CsiPlugin.Util;
@@ -128,84 +126,74 @@ internal sealed class ControllerService(
         string name = request.Name;
         using var admin = connector.Connect(options.MonitorList, credentials);
         var fs = FileSystems.ByName(admin, options.FsName);
-        try
-        {
-            VolumeId.Create(options.ClusterId, fs.Fscid, Guid.Empty.ToString("D")).Encode();
-        }
-        catch (FormatException e)
-        {
-            throw CsiErrors.InvalidArgument($"{nameof(CreateVolume)}: {e.Message}");
-        }
-        using var io = OpenJournal(admin, fs);
-        var journal = new VolumeJournal(io, plugin.InstanceId);
+        using var store = VolumeStore.Open(admin, fs, options.ClusterId, options.SubvolumeGroup, plugin.InstanceId);
 
-        var existing = Journal(() => journal.CheckReservation(name, options.NamePrefix,
-            reason => Log.StaleReservation(logger, name, reason)), name);
-        if (existing is not null)
+        if (store.FindByName(name, options.NamePrefix, reason => Log.StaleReservation(logger, name, reason)) is var (existing, info))
         {
-            var info = SubvolumeCore.TryGetInfo(admin, fs.Name, options.SubvolumeGroup, existing.SubvolumeName);
-            if (info is not null)
-            {
-                if (!CapacitySizes.Satisfies(info.BytesQuota, request.CapacityRange))
-                    throw CsiErrors.AlreadyExists($"volume {name} already exists with a quota of " +
-                        $"{(info.BytesQuota is { } q ? q + " bytes" : "none")}, which does not fit the requested capacity range");
-                string existingId = VolumeId.Create(options.ClusterId, fs.Fscid, existing.Uuid).Encode();
-                Log.VolumeExists(logger, existingId, existing.SubvolumeName, name);
-                return Response(existingId, info.BytesQuota ?? 0, request.Parameters, existing.SubvolumeName, info.Path);
-            }
-            Log.StaleReservation(logger, name, $"subvolume {existing.SubvolumeName} is missing");
-            Journal(() => journal.UndoReservation(name, existing.SubvolumeName), name);
+            if (!CapacitySizes.Satisfies(info.BytesQuota, request.CapacityRange))
+                throw CsiErrors.AlreadyExists($"volume {name} already exists with a quota of " +
+                    $"{(info.BytesQuota is { } q ? q + " bytes" : "none")}, which does not fit the requested capacity range");
+            Log.VolumeExists(logger, existing.VolumeId, existing.Subvolume.Name, name);
+            return Response(existing.VolumeId, info.BytesQuota ?? 0, request.Parameters, existing.Subvolume.Name, info.Path);
         }
 
-        var reservation = Journal(() => journal.ReserveName(name, options.NamePrefix), name);
+        var reserved = store.Reserve(name, options.NamePrefix);
         string path;
         try
         {
-            core.EnsureGroup(admin, options.ClusterId, fs.Name, options.SubvolumeGroup);
-            SubvolumeCore.Create(admin, fs.Name, options.SubvolumeGroup, reservation.SubvolumeName, size, options.Pool);
-            path = SubvolumeCore.TryGetPath(admin, fs.Name, options.SubvolumeGroup, reservation.SubvolumeName)
-                ?? throw CsiErrors.Internal($"subvolume {reservation.SubvolumeName} vanished right after its creation");
+            core.EnsureGroup(admin, options.ClusterId, reserved.Subvolume);
+            SubvolumeCore.Create(admin, reserved.Subvolume, size, options.Pool);
+            path = SubvolumeCore.TryGetPath(admin, reserved.Subvolume)
+                ?? throw CsiErrors.Internal($"subvolume {reserved.Subvolume} vanished right after its creation");
         }
         catch
         {
-            Undo(admin, fs, options.SubvolumeGroup, journal, name, reservation.SubvolumeName);
+            Undo(store, reserved);
             throw;
         }
-        string volumeId = VolumeId.Create(options.ClusterId, fs.Fscid, reservation.Uuid).Encode();
-        Log.VolumeCreated(logger, reservation.SubvolumeName, size, fs.Name, options.SubvolumeGroup, name, volumeId);
-        return Response(volumeId, size, request.Parameters, reservation.SubvolumeName, path);
+        Log.VolumeCreated(logger, reserved.Subvolume.Name, size, fs.Name, options.SubvolumeGroup, name, reserved.VolumeId);
+        return Response(reserved.VolumeId, size, request.Parameters, reserved.Subvolume.Name, path);
     }
 
     private void Delete(string volumeId, VolumeId decoded, ClusterInfo cluster, Credentials credentials)
     {
         using var admin = connector.Connect(string.Join(',', cluster.Monitors), credentials);
-        var fs = FileSystems.ById(admin, decoded.LocationId);
-        if (fs is null)
+        VolumeStore store;
+        VolumeRecord volume;
+        try
         {
-            Log.VolumeAlreadyGone(logger, volumeId, $"no file system with id {decoded.LocationId}");
+            store = VolumeStore.OpenById(admin, volumeId, decoded, cluster.CephFs.SubvolumeGroup, plugin.InstanceId);
+        }
+        catch (CoreException e) when (e.Failure == Failure.NotFound)
+        {
+            Log.VolumeAlreadyGone(logger, volumeId, e.Message);
             return;
         }
-        using var io = OpenJournal(admin, fs);
-        var journal = new VolumeJournal(io, plugin.InstanceId);
-        var attributes = Journal(() => journal.GetAttributes(decoded.ObjectUuid), volumeId);
-        if (attributes is null)
+        using (store)
         {
-            Log.VolumeAlreadyGone(logger, volumeId, $"journal object {VolumeJournal.UuidObject(decoded.ObjectUuid)} is gone");
-            return;
+            try
+            {
+                volume = store.Resolve(volumeId, decoded);
+            }
+            catch (CoreException e) when (e.Failure == Failure.NotFound)
+            {
+                Log.VolumeAlreadyGone(logger, volumeId, e.Message);
+                return;
+            }
+            using var nameLock = string.IsNullOrEmpty(volume.RequestName) ? null : locks.Acquire(volume.RequestName);
+            SubvolumeCore.Purge(admin, volume.Subvolume);
+            store.Undo(volume);
         }
-        using var nameLock = string.IsNullOrEmpty(attributes.RequestName) ? null : locks.Acquire(attributes.RequestName);
-        SubvolumeCore.Purge(admin, fs.Name, cluster.CephFs.SubvolumeGroup, attributes.SubvolumeName);
-        Journal(() => journal.UndoReservation(attributes.RequestName, attributes.SubvolumeName), volumeId);
-        Log.VolumeDeleted(logger, volumeId, attributes.SubvolumeName);
+        Log.VolumeDeleted(logger, volumeId, volume.Subvolume.Name);
     }
 
     private long Expand(string volumeId, VolumeId decoded, ClusterInfo cluster, Credentials credentials, long size)
     {
         using var admin = connector.Connect(string.Join(',', cluster.Monitors), credentials);
-        var (fs, subvolume, info) = Locate(admin, volumeId, decoded, cluster);
+        var (subvolume, info) = Locate(admin, volumeId, decoded, cluster);
         if (info.BytesQuota is null || info.BytesQuota >= size)
             return info.BytesQuota ?? size; // no shrinking; no quota means nothing to grow
-        SubvolumeCore.Resize(admin, fs.Name, cluster.CephFs.SubvolumeGroup, subvolume, size);
+        SubvolumeCore.Resize(admin, subvolume, size);
         Log.VolumeResized(logger, volumeId, size);
         return size;
     }
@@ -216,66 +204,28 @@ internal sealed class ControllerService(
         Locate(admin, volumeId, decoded, cluster);
     }
 
-    /// <summary>The volume's file system, subvolume and info; NotFound when any of them is gone.</summary>
-    private (FileSystemLocation Fs, string Subvolume, SubvolumeInfo Info) Locate(CephAdmin admin, string volumeId,
-        VolumeId decoded, ClusterInfo cluster)
+    /// <summary>The volume's subvolume and its info; NotFound when the file system, journal entry or subvolume is gone.</summary>
+    private (Subvolume Subvolume, SubvolumeInfo Info) Locate(CephAdmin admin, string volumeId, VolumeId decoded, ClusterInfo cluster)
     {
-        var fs = FileSystems.ById(admin, decoded.LocationId)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: no file system with id {decoded.LocationId}");
-        using var io = OpenJournal(admin, fs);
-        var attributes = Journal(() => new VolumeJournal(io, plugin.InstanceId).GetAttributes(decoded.ObjectUuid), volumeId)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: no journal object {VolumeJournal.UuidObject(decoded.ObjectUuid)}");
-        var info = SubvolumeCore.TryGetInfo(admin, fs.Name, cluster.CephFs.SubvolumeGroup, attributes.SubvolumeName)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {fs.Name}/{cluster.CephFs.SubvolumeGroup}/{attributes.SubvolumeName} does not exist");
-        return (fs, attributes.SubvolumeName, info);
+        using var store = VolumeStore.OpenById(admin, volumeId, decoded, cluster.CephFs.SubvolumeGroup, plugin.InstanceId);
+        var subvolume = store.Resolve(volumeId, decoded).Subvolume;
+        var info = SubvolumeCore.TryGetInfo(admin, subvolume)
+            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {subvolume} does not exist");
+        return (subvolume, info);
     }
 
-    private void Undo(CephAdmin admin, FileSystemLocation fs, string group, VolumeJournal journal, string name, string subvolume)
+    private void Undo(VolumeStore store, VolumeRecord volume)
     {
         try
         {
-            SubvolumeCore.Purge(admin, fs.Name, group, subvolume);
-            journal.UndoReservation(name, subvolume);
+            SubvolumeCore.Purge(store.Admin, volume.Subvolume);
+            store.Undo(volume);
         }
-        catch (Exception e) when (e is CephException or RpcException or FormatException)
+        catch (CoreException e)
         {
-            Log.UndoFailed(logger, name, e.Message);
+            Log.UndoFailed(logger, volume.RequestName, e.Message);
         }
     }
-
-    private static RadosIoContext OpenJournal(CephAdmin admin, FileSystemLocation fs)
-    {
-        try
-        {
-            return admin.Cluster.OpenIoContext(fs.MetadataPool, VolumeJournal.RadosNamespace);
-        }
-        catch (CephException e)
-        {
-            throw CsiErrors.FromCeph(e, $"opening the journal in pool {fs.MetadataPool}");
-        }
-    }
-
-    private static T Journal<T>(Func<T> action, string what)
-    {
-        try
-        {
-            return action();
-        }
-        catch (CephException e)
-        {
-            throw CsiErrors.FromCeph(e, $"journal of {what}");
-        }
-        catch (InvalidOperationException e)
-        {
-            throw CsiErrors.Internal(e.Message);
-        }
-    }
-
-    private static void Journal(Action action, string what) => Journal(() =>
-    {
-        action();
-        return true;
-    }, what);
 
     private static CreateVolumeResponse Response(string volumeId, long capacity, IReadOnlyDictionary<string, string> parameters,
         string subvolume, string path)

@@ -190,9 +190,7 @@ internal sealed class NodeService(
 
         bool readOnly = Validation.IsReadOnly(record.Capability);
         var mounter = mounters.For(options.Mounter);
-        string mountOptions = mounter is KernelMounter ? options.KernelMountOptions : options.FuseMountOptions;
-        if (readOnly && !mountOptions.Split(',').Contains("ro"))
-            mountOptions = mountOptions.Length == 0 ? "ro" : mountOptions + ",ro";
+        string mountOptions = mounter.MountOptions(options, readOnly);
         using (var keyFile = credentials.WriteKeyFile(plugin.KeysDirectory))
         {
             var request = new MountRequest(staging, options.MonitorList, credentials.Id, keyFile.Path, options.RootPath,
@@ -221,24 +219,17 @@ internal sealed class NodeService(
         await StageAsync(record, options, Credentials.User(record.Secrets), cancellation).ConfigureAwait(false);
     }
 
-    /// <summary>For a context without subvolumePath (older volumes): find the subvolume through the journal.</summary>
+    /// <summary>For a context without subvolumePath (older volumes): find the subvolume through the volume ID.</summary>
     private void ResolveRootPath(string volumeId, VolumeOptions options, Credentials credentials)
     {
         var decoded = options.DecodedId ?? throw CsiErrors.InvalidArgument($"volume {volumeId}: rootPath is required");
         using var admin = connector.Connect(options.MonitorList, credentials);
-        var fs = FileSystems.ById(admin, decoded.LocationId)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: no file system with id {decoded.LocationId}");
+        using var store = VolumeStore.OpenById(admin, volumeId, decoded, options.SubvolumeGroup, plugin.InstanceId);
+        var subvolume = store.Resolve(volumeId, decoded, options.SubvolumeName).Subvolume;
         if (options.FsName.Length == 0)
-            options.FsName = fs.Name;
-        string subvolume = options.SubvolumeName;
-        if (subvolume.Length == 0)
-        {
-            using var io = admin.Cluster.OpenIoContext(fs.MetadataPool, VolumeJournal.RadosNamespace);
-            subvolume = new VolumeJournal(io, plugin.InstanceId).GetAttributes(decoded.ObjectUuid)?.SubvolumeName
-                ?? throw CsiErrors.NotFound($"volume {volumeId}: no journal object {VolumeJournal.UuidObject(decoded.ObjectUuid)}");
-        }
-        options.RootPath = SubvolumeCore.TryGetPath(admin, fs.Name, options.SubvolumeGroup, subvolume)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {fs.Name}/{options.SubvolumeGroup}/{subvolume} does not exist");
+            options.FsName = subvolume.FsName;
+        options.RootPath = SubvolumeCore.TryGetPath(admin, subvolume)
+            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {subvolume} does not exist");
     }
 }
 

@@ -1,3 +1,4 @@
+using ManagedCephFuse.CsiPlugin.Core;
 using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Store;
@@ -88,7 +89,7 @@ internal sealed class VolumeOptions
             };
         }
         if (!VolumeId.TryDecode(volumeId, out var decoded, out string error))
-            throw CsiErrors.NotFound($"volume {volumeId}: {error}, and the volume context has no staticVolume=\"true\"");
+            throw CoreException.NotFound($"volume {volumeId}: {error}, and the volume context has no staticVolume=\"true\"");
         string cluster = Optional(context, ClusterIdKey) ?? decoded.ClusterId;
         var info = config.Get(cluster);
         return new VolumeOptions
@@ -125,11 +126,11 @@ internal sealed class VolumeOptions
     {
         null or FuseMounter => FuseMounter,
         KernelMounter => KernelMounter,
-        var other => throw CsiErrors.InvalidArgument($"unknown mounter '{other}' (use \"fuse\" or \"kernel\")"),
+        var other => throw CoreException.InvalidInput($"unknown mounter '{other}' (use \"fuse\" or \"kernel\")"),
     };
 
     private static string Required(IReadOnlyDictionary<string, string> values, string key) =>
-        Optional(values, key) ?? throw CsiErrors.InvalidArgument($"missing required parameter {key}");
+        Optional(values, key) ?? throw CoreException.InvalidInput($"missing required parameter {key}");
 
     private static string? Optional(IReadOnlyDictionary<string, string> values, string key) =>
         values.TryGetValue(key, out string? value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

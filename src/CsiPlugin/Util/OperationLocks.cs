@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ManagedCephFuse.CsiPlugin.Services;
 
 namespace ManagedCephFuse.CsiPlugin.Util;
 
