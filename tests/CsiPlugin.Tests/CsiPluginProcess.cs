@@ -3,10 +3,12 @@ using System.Net.Sockets;
 using System.Text;
 using Csi.V1;
 using Grpc.Net.Client;
-using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CephClient.Admin;
 using ManagedCephFuse.CephClient.Rados;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Mounter;
+using ManagedCephFuse.CsiPlugin.Posix;
+using ManagedCephFuse.CsiPlugin.Processes;
 using ManagedCephFuse.TestSupport;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

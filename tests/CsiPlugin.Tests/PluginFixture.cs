@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Csi.V1;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Posix;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 

@@ -1,9 +1,11 @@
 using System.Diagnostics.Metrics;
 using Csi.V1;
+using ManagedCephFuse.CsiPlugin.Config;
+using ManagedCephFuse.CsiPlugin.Metrics;
 using ManagedCephFuse.CsiPlugin.Mounter;
+using ManagedCephFuse.CsiPlugin.Secrets;
 using ManagedCephFuse.CsiPlugin.Services;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 

@@ -1,7 +1,7 @@
-using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CephClient.Admin;
 using ManagedCephFuse.CephClient.Rados;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Secrets;
 
 namespace ManagedCephFuse.CsiPlugin.Core;
 

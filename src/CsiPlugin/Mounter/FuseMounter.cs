@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Processes;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Mounter;
 

@@ -1,3 +1,4 @@
+using ManagedCephFuse.CsiPlugin.Secrets;
 using ManagedCephFuse.CsiPlugin.Store;
 
 namespace ManagedCephFuse.CsiPlugin.Mounter;

@@ -1,6 +1,6 @@
 using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Processes;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Mounter;
 

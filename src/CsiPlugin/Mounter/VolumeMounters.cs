@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Logging;
+using ManagedCephFuse.CsiPlugin.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace ManagedCephFuse.CsiPlugin.Mounter;

@@ -1,9 +1,11 @@
 using Csi.V1;
 using Grpc.Core;
 using ManagedCephFuse.CephClient.Admin;
+using ManagedCephFuse.CsiPlugin.Config;
 using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Logging;
+using ManagedCephFuse.CsiPlugin.Secrets;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 using Microsoft.Extensions.Logging;
 
 namespace ManagedCephFuse.CsiPlugin.Services;

@@ -1,10 +1,13 @@
 using Csi.V1;
 using Grpc.Core;
 using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Config;
 using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Logging;
 using ManagedCephFuse.CsiPlugin.Mounter;
+using ManagedCephFuse.CsiPlugin.Posix;
+using ManagedCephFuse.CsiPlugin.Secrets;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 using Microsoft.Extensions.Logging;
 
 namespace ManagedCephFuse.CsiPlugin.Services;

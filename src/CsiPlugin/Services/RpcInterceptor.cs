@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Grpc.Core;
 using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CsiPlugin.Core;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Logging;
+using ManagedCephFuse.CsiPlugin.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace ManagedCephFuse.CsiPlugin.Services;

@@ -1,5 +1,5 @@
+using ManagedCephFuse.CsiPlugin.Config;
 using ManagedCephFuse.CsiPlugin.Core;
-using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Store;
 

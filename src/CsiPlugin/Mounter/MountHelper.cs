@@ -1,7 +1,9 @@
 using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Posix;
+using ManagedCephFuse.CsiPlugin.Processes;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Mounter;
 
 /// <summary>The state of a staging or target path, as ceph-csi's fuse recovery sees it.</summary>
 internal enum MountState

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using ManagedCephFuse.CsiPlugin.Core;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Secrets;
 
 /// <summary>
 /// A cephx id and secret taken from a request's secrets (<c>adminID</c>/<c>adminKey</c> for the controller,

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ManagedCephFuse.CsiPlugin.Services;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Services;
 
 /// <summary>
 /// Per-id try-locks (ceph-csi's VolumeLocks): a second operation on a volume id or request name that is

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ManagedCephFuse.CsiPlugin.Core;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Config;
 
 /// <summary>One entry of ceph-csi's config.json: a cluster id, its monitors and CephFS settings.</summary>
 internal sealed class ClusterInfo

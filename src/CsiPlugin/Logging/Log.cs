@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Logging;
 
 /// <summary>The plugin's log lines (source-generated). Secrets are never arguments of any of them.</summary>
 internal static partial class Log
