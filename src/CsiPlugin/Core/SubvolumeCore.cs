@@ -85,12 +85,15 @@ internal sealed class SubvolumeCore
         Ceph($"resizing subvolume {subvolume} to {size} bytes",
             () => admin.ResizeSubvolume(subvolume.FsName, subvolume.Name, size, subvolume.Group, noShrink: true));
 
-    /// <summary>Removes the subvolume; a missing one is fine, one with snapshots is a precondition failure.</summary>
-    public static void Purge(CephAdmin admin, Subvolume subvolume)
+    /// <summary>
+    /// Removes the subvolume; a missing one is fine, one with snapshots is a precondition failure. <paramref name="force"/>
+    /// also removes a failed or unfinished clone.
+    /// </summary>
+    public static void Purge(CephAdmin admin, Subvolume subvolume, bool force = false)
     {
         try
         {
-            admin.RemoveSubvolume(subvolume.FsName, subvolume.Name, subvolume.Group);
+            admin.RemoveSubvolume(subvolume.FsName, subvolume.Name, subvolume.Group, force);
         }
         catch (CephException e) when (e.Errno == Errno.ENOENT)
         {

@@ -11,10 +11,11 @@ using Microsoft.Extensions.Logging;
 namespace ManagedCephFuse.CsiPlugin.Services;
 
 /// <summary>
-/// CSI Controller: subvolumes with quotas, named through ceph-csi's omap journal. Each handler validates,
-/// takes the per-name or per-volume lock, builds the options and calls the core (ceph-csi's controllerserver.go).
+/// CSI Controller: subvolumes with quotas, their snapshots, clones and restores, named through ceph-csi's omap
+/// journal. Each handler validates, takes the per-name and per-volume (or per-snapshot) locks, builds the options
+/// and calls the core (ceph-csi's controllerserver.go). Snapshots: ControllerService.Snapshots.cs.
 /// </summary>
-internal sealed class ControllerService(
+internal sealed partial class ControllerService(
     PluginOptions plugin,
     ClusterConfig config,
     CephConnector connector,
@@ -26,6 +27,8 @@ internal sealed class ControllerService(
     [
         ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteVolume,
         ControllerServiceCapability.Types.RPC.Types.Type.ExpandVolume,
+        ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteSnapshot,
+        ControllerServiceCapability.Types.RPC.Types.Type.CloneVolume,
     ];
 
     public override Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(
@@ -48,14 +51,20 @@ internal sealed class ControllerService(
             if (Validation.Problem(capability) is { } problem)
                 throw CsiErrors.InvalidArgument($"{rpc}: {problem}");
         }
-        if (request.VolumeContentSource is not null)
-            throw CsiErrors.InvalidArgument($"{rpc}: volume content sources (snapshots, clones) are not supported yet");
+        var source = ContentSource.From(request.VolumeContentSource, rpc);
         long size = CapacitySizes.Requested(request.CapacityRange, rpc);
         var options = VolumeOptions.FromCreateParameters(request.Parameters, config);
+        if (options.BackingSnapshot && source?.SnapshotId is null)
+            throw CsiErrors.InvalidArgument($"{rpc}: backingSnapshot needs a snapshot as the volume content source");
+        if (options.BackingSnapshot && !request.VolumeCapabilities.All(Validation.IsReadOnly))
+            throw CsiErrors.InvalidArgument($"{rpc}: backingSnapshot may be used only with read-only access modes");
         var credentials = Credentials.Admin(request.Secrets);
 
         using var nameLock = locks.Acquire(request.Name);
-        return await Task.Run(() => Create(request, options, credentials, size), context.CancellationToken).ConfigureAwait(false);
+        // the source may not be deleted (or, for a volume, snapshotted) while it is being copied
+        using var sourceLock = source?.SnapshotId is { } snapshotId ? locks.AcquireSnapshot(snapshotId)
+            : source?.VolumeId is { } sourceVolumeId ? locks.Acquire(sourceVolumeId) : null;
+        return await Task.Run(() => Create(request, options, source, credentials, size), context.CancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<DeleteVolumeResponse> DeleteVolume(DeleteVolumeRequest request, ServerCallContext context)
@@ -123,29 +132,52 @@ internal sealed class ControllerService(
         return new ValidateVolumeCapabilitiesResponse { Confirmed = confirmed };
     }
 
-    private CreateVolumeResponse Create(CreateVolumeRequest request, VolumeOptions options, Credentials credentials, long size)
+    private CreateVolumeResponse Create(CreateVolumeRequest request, VolumeOptions options, ContentSource? source,
+        Credentials credentials, long size)
     {
         string name = request.Name;
         using var admin = connector.Connect(options.MonitorList, credentials);
         var fs = FileSystems.ByName(admin, options.FsName);
         using var store = VolumeStore.Open(admin, fs, options.ClusterId, options.SubvolumeGroup, plugin.InstanceId);
+        var origin = source is null ? null : ResolveSource(store, options, source, size);
+        void Stale(string reason) => Log.StaleReservation(logger, name, reason);
+        void CloneGone(VolumeRecord clone) => RemoveTemporarySnapshot(admin, origin, clone);
 
-        if (store.FindByName(name, options.NamePrefix, reason => Log.StaleReservation(logger, name, reason)) is var (existing, info))
+        var found = store.FindByName(name, options.NamePrefix, isClone: origin is not null && !options.BackingSnapshot, Stale, CloneGone);
+        if (found is null)
         {
-            if (!CapacitySizes.Satisfies(info.BytesQuota, request.CapacityRange))
+            if (origin is null)
+                return CreatePlain(request, options, store, size);
+            var reserved = store.Reserve(name, options.NamePrefix, options.BackingSnapshot ? origin.SnapshotId! : "");
+            StartCopy(store, options, origin, reserved);
+            // a clone that is still copying answers Aborted here, and the CO's retry finds it again
+            found = store.FindByName(name, options.NamePrefix, isClone: !options.BackingSnapshot, Stale, CloneGone)
+                ?? throw CsiErrors.Internal($"volume {reserved.Subvolume} vanished right after its creation");
+        }
+        var (volume, info) = found.Value;
+        if (origin is null)
+        {
+            if (!CapacitySizes.Satisfies(info!.BytesQuota, request.CapacityRange))
                 throw CsiErrors.AlreadyExists($"volume {name} already exists with a quota of " +
                     $"{(info.BytesQuota is { } q ? q + " bytes" : "none")}, which does not fit the requested capacity range");
-            Log.VolumeExists(logger, existing.VolumeId, existing.Subvolume.Name, name);
-            return Response(existing.VolumeId, info.BytesQuota ?? 0, request.Parameters, existing.Subvolume.Name, info.Path);
+            Log.VolumeExists(logger, volume.VolumeId, volume.Subvolume.Name, name);
+            return Response(volume.VolumeId, info.BytesQuota ?? 0, request, volume.Subvolume.Name, info.Path);
         }
+        if (volume.IsSnapshotBacked)
+            return Response(volume.VolumeId, origin.Size ?? 0, request, volume.Subvolume.Name, origin.SnapshotParentRoot);
+        long capacity = FinishClone(store, origin, volume, info!, size);
+        return Response(volume.VolumeId, capacity, request, volume.Subvolume.Name, info!.Path);
+    }
 
-        var reserved = store.Reserve(name, options.NamePrefix);
+    private CreateVolumeResponse CreatePlain(CreateVolumeRequest request, VolumeOptions options, VolumeStore store, long size)
+    {
+        var reserved = store.Reserve(request.Name, options.NamePrefix);
         string path;
         try
         {
-            core.EnsureGroup(admin, options.ClusterId, reserved.Subvolume);
-            SubvolumeCore.Create(admin, reserved.Subvolume, size, options.Pool);
-            path = SubvolumeCore.TryGetPath(admin, reserved.Subvolume)
+            core.EnsureGroup(store.Admin, options.ClusterId, reserved.Subvolume);
+            SubvolumeCore.Create(store.Admin, reserved.Subvolume, size, options.Pool);
+            path = SubvolumeCore.TryGetPath(store.Admin, reserved.Subvolume)
                 ?? throw CsiErrors.Internal($"subvolume {reserved.Subvolume} vanished right after its creation");
         }
         catch
@@ -153,8 +185,8 @@ internal sealed class ControllerService(
             Undo(store, reserved);
             throw;
         }
-        Log.VolumeCreated(logger, reserved.Subvolume.Name, size, fs.Name, options.SubvolumeGroup, name, reserved.VolumeId);
-        return Response(reserved.VolumeId, size, request.Parameters, reserved.Subvolume.Name, path);
+        Log.VolumeCreated(logger, reserved.Subvolume.Name, size, store.Fs.Name, options.SubvolumeGroup, request.Name, reserved.VolumeId);
+        return Response(reserved.VolumeId, size, request, reserved.Subvolume.Name, path);
     }
 
     private void Delete(string volumeId, VolumeId decoded, ClusterInfo cluster, Credentials credentials)
@@ -183,7 +215,10 @@ internal sealed class ControllerService(
                 return;
             }
             using var nameLock = string.IsNullOrEmpty(volume.RequestName) ? null : locks.Acquire(volume.RequestName);
-            SubvolumeCore.Purge(admin, volume.Subvolume);
+            if (volume.IsSnapshotBacked)
+                ReleaseBackingSnapshot(store, volume);
+            else
+                SubvolumeCore.Purge(admin, volume.Subvolume);
             store.Undo(volume);
         }
         Log.VolumeDeleted(logger, volumeId, volume.Subvolume.Name);
@@ -192,7 +227,10 @@ internal sealed class ControllerService(
     private long Expand(string volumeId, VolumeId decoded, ClusterInfo cluster, Credentials credentials, long size)
     {
         using var admin = connector.Connect(string.Join(',', cluster.Monitors), credentials);
-        var (subvolume, info) = Locate(admin, volumeId, decoded, cluster);
+        var (volume, info) = Locate(admin, volumeId, decoded, cluster);
+        if (info is null)
+            throw CsiErrors.InvalidArgument($"volume {volumeId} is snapshot-backed (read-only): it cannot be expanded");
+        var subvolume = volume.Subvolume;
         if (info.BytesQuota is null || info.BytesQuota >= size)
             return info.BytesQuota ?? size; // no shrinking; no quota means nothing to grow
         SubvolumeCore.Resize(admin, subvolume, size);
@@ -206,14 +244,19 @@ internal sealed class ControllerService(
         Locate(admin, volumeId, decoded, cluster);
     }
 
-    /// <summary>The volume's subvolume and its info; NotFound when the file system, journal entry or subvolume is gone.</summary>
-    private (Subvolume Subvolume, SubvolumeInfo Info) Locate(CephAdmin admin, string volumeId, VolumeId decoded, ClusterInfo cluster)
+    /// <summary>
+    /// The volume and its subvolume's info (null for a snapshot-backed volume); NotFound when the file system,
+    /// journal entry or subvolume is gone.
+    /// </summary>
+    private (VolumeRecord Volume, SubvolumeInfo? Info) Locate(CephAdmin admin, string volumeId, VolumeId decoded, ClusterInfo cluster)
     {
         using var store = VolumeStore.OpenById(admin, volumeId, decoded, cluster.CephFs.SubvolumeGroup, plugin.InstanceId);
-        var subvolume = store.Resolve(volumeId, decoded).Subvolume;
-        var info = SubvolumeCore.TryGetInfo(admin, subvolume)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {subvolume} does not exist");
-        return (subvolume, info);
+        var volume = store.Resolve(volumeId, decoded);
+        if (volume.IsSnapshotBacked)
+            return (volume, null);
+        var info = SubvolumeCore.TryGetInfo(admin, volume.Subvolume)
+            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {volume.Subvolume} does not exist");
+        return (volume, info);
     }
 
     private void Undo(VolumeStore store, VolumeRecord volume)
@@ -229,19 +272,25 @@ internal sealed class ControllerService(
         }
     }
 
-    private static CreateVolumeResponse Response(string volumeId, long capacity, IReadOnlyDictionary<string, string> parameters,
+    private static CreateVolumeResponse Response(string volumeId, long capacity, CreateVolumeRequest request,
         string subvolume, string path)
     {
-        var volume = new Csi.V1.Volume { VolumeId = volumeId, CapacityBytes = capacity };
-        volume.VolumeContext.Add(VolumeOptions.BuildVolumeContext(parameters, subvolume, path));
+        var volume = new Csi.V1.Volume { VolumeId = volumeId, CapacityBytes = capacity, ContentSource = request.VolumeContentSource };
+        volume.VolumeContext.Add(VolumeOptions.BuildVolumeContext(request.Parameters, subvolume, path));
         return new CreateVolumeResponse { Volume = volume };
     }
 }
 
-/// <summary>The controller's per-name and per-volume-ID locks (one set, as ceph-csi's VolumeLocks).</summary>
+/// <summary>
+/// The controller's locks, as ceph-csi's VolumeLocks and SnapshotLocks: one set for volume request names and
+/// volume IDs, one for snapshot request names and snapshot IDs.
+/// </summary>
 internal sealed class ControllerLocks
 {
-    private readonly OperationLocks _locks = new();
+    private readonly OperationLocks _volumes = new();
+    private readonly OperationLocks _snapshots = new("Snapshot");
 
-    public OperationLocks.Releaser Acquire(string id) => _locks.Acquire(id);
+    public OperationLocks.Releaser Acquire(string id) => _volumes.Acquire(id);
+
+    public OperationLocks.Releaser AcquireSnapshot(string id) => _snapshots.Acquire(id);
 }

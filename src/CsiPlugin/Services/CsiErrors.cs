@@ -18,9 +18,9 @@ internal static class CsiErrors
     public static RpcException AlreadyExists(string message) => new(new Status(StatusCode.AlreadyExists, message));
     public static RpcException Aborted(string message) => new(new Status(StatusCode.Aborted, message));
 
-    /// <summary>ceph-csi's text for a busy volume or name (<c>VolumeOperationAlreadyExistsFmt</c>).</summary>
-    public static RpcException OperationPending(string id) =>
-        new(new Status(StatusCode.Aborted, $"an operation with the given Volume ID {id} already exists"));
+    /// <summary>ceph-csi's text for a busy volume, snapshot or name (<c>VolumeOperationAlreadyExistsFmt</c>, <c>SnapshotOperation…</c>).</summary>
+    public static RpcException OperationPending(string id, string kind = "Volume") =>
+        new(new Status(StatusCode.Aborted, $"an operation with the given {kind} ID {id} already exists"));
 
     /// <summary>The code of a failure below the services.</summary>
     public static RpcException FromCore(CoreException e) => e.Failure switch

@@ -187,11 +187,13 @@ internal sealed class NodeService(
                 await mounters.UnmountAsync(staging, cancellation).ConfigureAwait(false);
                 break;
         }
-        if (string.IsNullOrEmpty(options.RootPath))
+        bool readOnly = Validation.IsReadOnly(record.Capability);
+        if (options.BackingSnapshot && !readOnly)
+            throw CsiErrors.InvalidArgument($"volume {record.VolumeId} is snapshot-backed: only read-only access modes are possible");
+        if (string.IsNullOrEmpty(options.RootPath) || options.BackingSnapshot)
             await Task.Run(() => ResolveRootPath(record.VolumeId, options, credentials), cancellation).ConfigureAwait(false);
         MountHelper.CreateMountPoint(staging);
 
-        bool readOnly = Validation.IsReadOnly(record.Capability);
         var mounter = mounters.For(options.Mounter);
         string mountOptions = mounter.MountOptions(options, readOnly);
         using (var keyFile = credentials.WriteKeyFile(plugin.KeysDirectory))
@@ -200,8 +202,24 @@ internal sealed class NodeService(
                 options.FsName, plugin.CephConf, mountOptions);
             await mounters.MountAsync(mounter, request, record.VolumeId, cancellation).ConfigureAwait(false);
         }
-        if (!readOnly)
+        if (options.BackingSnapshot)
+        {
+            // ceph-csi's layout: the snapshot's directory under the subvolume's root, bound over the staging path
+            try
+            {
+                await MountHelper.BindMountAsync(Path.Combine(staging, options.SnapshotRoot), staging, readOnly: true, [], cancellation)
+                    .ConfigureAwait(false);
+            }
+            catch
+            {
+                await mounters.UnmountAsync(staging, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }
+        else if (!readOnly)
+        {
             File.SetUnixFileMode(staging, (UnixFileMode)0b111_111_111);
+        }
         stageRecords.Remember(record);
     }
 
@@ -222,17 +240,33 @@ internal sealed class NodeService(
         await StageAsync(record, options, Credentials.User(record.Secrets), cancellation).ConfigureAwait(false);
     }
 
-    /// <summary>For a context without subvolumePath (older volumes): find the subvolume through the volume ID.</summary>
+    /// <summary>
+    /// For a context without subvolumePath (older volumes), or of a snapshot-backed volume: find the subvolume (or
+    /// the snapshot's parent) through the volume ID and the journal.
+    /// </summary>
     private void ResolveRootPath(string volumeId, VolumeOptions options, Credentials credentials)
     {
         var decoded = options.DecodedId ?? throw CsiErrors.InvalidArgument($"volume {volumeId}: rootPath is required");
         using var admin = connector.Connect(options.MonitorList, credentials);
         using var store = VolumeStore.OpenById(admin, volumeId, decoded, options.SubvolumeGroup, plugin.InstanceId);
-        var subvolume = store.Resolve(volumeId, decoded, options.SubvolumeName).Subvolume;
+        var volume = store.Resolve(volumeId, decoded, options.BackingSnapshot ? null : options.SubvolumeName);
         if (options.FsName.Length == 0)
-            options.FsName = subvolume.FsName;
-        options.RootPath = SubvolumeCore.TryGetPath(admin, subvolume)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {subvolume} does not exist");
+            options.FsName = volume.Subvolume.FsName;
+        if (!options.BackingSnapshot)
+        {
+            options.RootPath = SubvolumeCore.TryGetPath(admin, volume.Subvolume)
+                ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {volume.Subvolume} does not exist");
+            return;
+        }
+        if (!volume.IsSnapshotBacked || !VolumeId.TryDecode(volume.BackingSnapshotId, out var snapshotId, out _))
+            throw CsiErrors.InvalidArgument($"volume {volumeId}: the context says backingSnapshot, the journal names no snapshot");
+        var snapshot = store.ResolveSnapshot(volume.BackingSnapshotId, snapshotId);
+        string parentPath = (SubvolumeCore.TryGetPath(admin, snapshot.Source)
+            ?? throw CsiErrors.NotFound($"volume {volumeId}: the snapshot's subvolume {snapshot.Source} does not exist")).TrimEnd('/');
+        // /volumes/<group>/<subvolume>/<uuid>: mount the subvolume's directory, show .snap/<snapshot>/<uuid> of it
+        int slash = parentPath.LastIndexOf('/');
+        options.RootPath = parentPath[..slash];
+        options.SnapshotRoot = $".snap/{snapshot.SnapshotName}/{parentPath[(slash + 1)..]}";
     }
 }
 
