@@ -157,7 +157,9 @@ internal sealed partial class ControllerService(
         var (volume, info) = found.Value;
         if (origin is null)
         {
-            if (!CapacitySizes.Satisfies(info!.BytesQuota, request.CapacityRange))
+            if (info is null)
+                throw CsiErrors.AlreadyExists($"volume {name} already exists as a snapshot-backed volume, which this request does not ask for");
+            if (!CapacitySizes.Satisfies(info.BytesQuota, request.CapacityRange))
                 throw CsiErrors.AlreadyExists($"volume {name} already exists with a quota of " +
                     $"{(info.BytesQuota is { } q ? q + " bytes" : "none")}, which does not fit the requested capacity range");
             Log.VolumeExists(logger, volume.VolumeId, volume.Subvolume.Name, name);
