@@ -1,7 +1,11 @@
+using ManagedCephFuse.CsiPlugin.Config;
 using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Logging;
+using ManagedCephFuse.CsiPlugin.Metrics;
 using ManagedCephFuse.CsiPlugin.Mounter;
+using ManagedCephFuse.CsiPlugin.Posix;
+using ManagedCephFuse.CsiPlugin.Processes;
 using ManagedCephFuse.CsiPlugin.Services;
-using ManagedCephFuse.CsiPlugin.Util;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 

@@ -6,7 +6,7 @@ namespace ManagedCephFuse.CsiPlugin.Tests;
 
 /// <summary>
 /// Bad requests and the gRPC codes they get, covering the cases csi-sanity checks for the capabilities we
-/// advertise (missing fields, capability validation, NotFound vs OK, unserved RPCs).
+/// advertise (missing fields, capability validation, NotFound vs OK, unserved RPCs), snapshots and content sources included.
 /// </summary>
 [Trait("Category", "Cluster")]
 public sealed class BadRequestTests(PluginFixture fixture) : IClassFixture<PluginFixture>
@@ -32,7 +32,26 @@ public sealed class BadRequestTests(PluginFixture fixture) : IClassFixture<Plugi
         { "CreateVolume with a key without mgr caps", StatusCode.PermissionDenied },
         { "CreateVolume with required above limit", StatusCode.InvalidArgument },
         { "CreateVolume with a limit below 4 MiB", StatusCode.OutOfRange },
-        { "CreateVolume from a snapshot", StatusCode.InvalidArgument },
+        { "CreateVolume from a snapshot without snapshot_id", StatusCode.InvalidArgument },
+        { "CreateVolume from a volume without volume_id", StatusCode.InvalidArgument },
+        { "CreateVolume from a snapshot ID that is not ceph-csi's", StatusCode.NotFound },
+        { "CreateVolume from an unknown snapshot", StatusCode.NotFound },
+        { "CreateVolume from an unknown volume", StatusCode.NotFound },
+        { "CreateVolume with backingSnapshot and no snapshot source", StatusCode.InvalidArgument },
+        { "CreateVolume with backingSnapshot and a writable access mode", StatusCode.InvalidArgument },
+        { "CreateVolume with a backingSnapshot that is not a boolean", StatusCode.InvalidArgument },
+        { "CreateSnapshot without name", StatusCode.InvalidArgument },
+        { "CreateSnapshot with a control character in the name", StatusCode.InvalidArgument },
+        { "CreateSnapshot without source_volume_id", StatusCode.InvalidArgument },
+        { "CreateSnapshot without secrets", StatusCode.InvalidArgument },
+        { "CreateSnapshot of a source ID that is not ceph-csi's", StatusCode.NotFound },
+        { "CreateSnapshot of an unknown source volume", StatusCode.NotFound },
+        { "CreateSnapshot with another clusterID than the source's", StatusCode.InvalidArgument },
+        { "DeleteSnapshot without snapshot_id", StatusCode.InvalidArgument },
+        { "DeleteSnapshot without secrets", StatusCode.InvalidArgument },
+        { "DeleteSnapshot of an invalid ID", StatusCode.OK },
+        { "DeleteSnapshot of an unknown ID", StatusCode.OK },
+        { "ListSnapshots (not served)", StatusCode.Unimplemented },
         { "DeleteVolume without volume_id", StatusCode.InvalidArgument },
         { "DeleteVolume without secrets", StatusCode.InvalidArgument },
         { "DeleteVolume of an invalid ID", StatusCode.OK },
@@ -108,7 +127,8 @@ public sealed class BadRequestTests(PluginFixture fixture) : IClassFixture<Plugi
         Assert.Contains(plugin.Capabilities, c => c.VolumeExpansion?.Type == PluginCapability.Types.VolumeExpansion.Types.Type.Online);
         Assert.True((await _plugin.Identity.ProbeAsync(new ProbeRequest())).Ready);
         var controller = await _plugin.Controller.ControllerGetCapabilitiesAsync(new ControllerGetCapabilitiesRequest());
-        Assert.Equal([ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteVolume, ControllerServiceCapability.Types.RPC.Types.Type.ExpandVolume],
+        Assert.Equal([ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteVolume, ControllerServiceCapability.Types.RPC.Types.Type.ExpandVolume,
+            ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteSnapshot, ControllerServiceCapability.Types.RPC.Types.Type.CloneVolume],
             controller.Capabilities.Select(c => c.Rpc.Type));
         var node = await _plugin.Node.NodeGetCapabilitiesAsync(new NodeGetCapabilitiesRequest());
         Assert.Equal([NodeServiceCapability.Types.RPC.Types.Type.StageUnstageVolume, NodeServiceCapability.Types.RPC.Types.Type.GetVolumeStats,
@@ -184,6 +204,18 @@ public sealed class BadRequestTests(PluginFixture fixture) : IClassFixture<Plugi
             edit(request);
             return request;
         }
+        CreateSnapshotRequest Snap(Action<CreateSnapshotRequest> edit)
+        {
+            var request = new CreateSnapshotRequest
+            {
+                Name = "snap-bad-" + Guid.NewGuid().ToString("N")[..8],
+                SourceVolumeId = LocalUnknownId(),
+                Parameters = { ["clusterID"] = CsiPluginProcess.ClusterId },
+                Secrets = { admin },
+            };
+            edit(request);
+            return request;
+        }
         var block = new VolumeCapability
         {
             Block = new VolumeCapability.Types.BlockVolume(),
@@ -213,7 +245,32 @@ public sealed class BadRequestTests(PluginFixture fixture) : IClassFixture<Plugi
                 break;
             case "CreateVolume with required above limit": await controller.CreateVolumeAsync(Create(r => r.CapacityRange = new() { RequiredBytes = 2 << 20 << 10, LimitBytes = 1 << 30 })); break;
             case "CreateVolume with a limit below 4 MiB": await controller.CreateVolumeAsync(Create(r => r.CapacityRange = new() { LimitBytes = 1 << 20 })); break;
-            case "CreateVolume from a snapshot": await controller.CreateVolumeAsync(Create(r => r.VolumeContentSource = new() { Snapshot = new() { SnapshotId = "snap" } })); break;
+            case "CreateVolume from a snapshot without snapshot_id": await controller.CreateVolumeAsync(Create(r => r.VolumeContentSource = new() { Snapshot = new() })); break;
+            case "CreateVolume from a volume without volume_id": await controller.CreateVolumeAsync(Create(r => r.VolumeContentSource = new() { Volume = new() })); break;
+            case "CreateVolume from a snapshot ID that is not ceph-csi's": await controller.CreateVolumeAsync(Create(r => r.VolumeContentSource = new() { Snapshot = new() { SnapshotId = "snap" } })); break;
+            case "CreateVolume from an unknown snapshot": await controller.CreateVolumeAsync(Create(r => r.VolumeContentSource = new() { Snapshot = new() { SnapshotId = LocalUnknownId() } })); break;
+            case "CreateVolume from an unknown volume": await controller.CreateVolumeAsync(Create(r => r.VolumeContentSource = new() { Volume = new() { VolumeId = LocalUnknownId() } })); break;
+            case "CreateVolume with backingSnapshot and no snapshot source": await controller.CreateVolumeAsync(Create(r => r.Parameters["backingSnapshot"] = "true")); break;
+            case "CreateVolume with backingSnapshot and a writable access mode":
+                await controller.CreateVolumeAsync(Create(r =>
+                {
+                    r.Parameters["backingSnapshot"] = "true";
+                    r.VolumeContentSource = new() { Snapshot = new() { SnapshotId = LocalUnknownId() } };
+                }));
+                break;
+            case "CreateVolume with a backingSnapshot that is not a boolean": await controller.CreateVolumeAsync(Create(r => r.Parameters["backingSnapshot"] = "yes please")); break;
+            case "CreateSnapshot without name": await controller.CreateSnapshotAsync(Snap(r => r.Name = "")); break;
+            case "CreateSnapshot with a control character in the name": await controller.CreateSnapshotAsync(Snap(r => r.Name = "snap\u0007")); break;
+            case "CreateSnapshot without source_volume_id": await controller.CreateSnapshotAsync(Snap(r => r.SourceVolumeId = "")); break;
+            case "CreateSnapshot without secrets": await controller.CreateSnapshotAsync(Snap(r => r.Secrets.Clear())); break;
+            case "CreateSnapshot of a source ID that is not ceph-csi's": await controller.CreateSnapshotAsync(Snap(r => r.SourceVolumeId = "fake-vol-id")); break;
+            case "CreateSnapshot of an unknown source volume": await controller.CreateSnapshotAsync(Snap(_ => { })); break;
+            case "CreateSnapshot with another clusterID than the source's": await controller.CreateSnapshotAsync(Snap(r => r.Parameters["clusterID"] = "elsewhere")); break;
+            case "DeleteSnapshot without snapshot_id": await controller.DeleteSnapshotAsync(new DeleteSnapshotRequest { Secrets = { admin } }); break;
+            case "DeleteSnapshot without secrets": await controller.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = LocalUnknownId() }); break;
+            case "DeleteSnapshot of an invalid ID": await controller.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = "reallyfakesnapshotid", Secrets = { admin } }); break;
+            case "DeleteSnapshot of an unknown ID": await controller.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = LocalUnknownId(), Secrets = { admin } }); break;
+            case "ListSnapshots (not served)": await Unserved("/csi.v1.Controller/ListSnapshots"); break;
             case "DeleteVolume without volume_id": await controller.DeleteVolumeAsync(new DeleteVolumeRequest { Secrets = { admin } }); break;
             case "DeleteVolume without secrets": await controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = WellFormedUnknownId }); break;
             case "DeleteVolume of an invalid ID": await controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = "reallyfakevolumeid", Secrets = { admin } }); break;
@@ -254,6 +311,14 @@ public sealed class BadRequestTests(PluginFixture fixture) : IClassFixture<Plugi
             case "ControllerPublishVolume (not served)": await Unserved("/csi.v1.Controller/ControllerPublishVolume"); break;
             default: throw new ArgumentException("unknown scenario " + scenario);
         }
+    }
+
+    /// <summary>A well-formed ID on this cluster's file system whose UUID no journal entry has.</summary>
+    private static string LocalUnknownId()
+    {
+        using var admin = CsiPluginProcess.ConnectAdmin();
+        long fscid = admin.GetFileSystem(CsiPluginProcess.Env.FsName).Id;
+        return ManagedCephFuse.CsiPlugin.Store.VolumeId.Create(CsiPluginProcess.ClusterId, fscid, Guid.NewGuid().ToString("D")).Encode();
     }
 
     /// <summary>Calls an RPC of the spec that this driver does not serve (an empty request is valid protobuf).</summary>

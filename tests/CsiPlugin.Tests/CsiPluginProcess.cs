@@ -3,10 +3,12 @@ using System.Net.Sockets;
 using System.Text;
 using Csi.V1;
 using Grpc.Net.Client;
-using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CephClient.Admin;
 using ManagedCephFuse.CephClient.Rados;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Mounter;
+using ManagedCephFuse.CsiPlugin.Posix;
+using ManagedCephFuse.CsiPlugin.Processes;
 using ManagedCephFuse.TestSupport;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -326,18 +328,54 @@ internal sealed partial class CsiPluginProcess : IAsyncDisposable
     {
         using var admin = ConnectAdmin();
         foreach (string subvolume in Subvolumes())
+        {
+            try
+            {
+                foreach (string snapshot in admin.ListSubvolumeSnapshots(Env.FsName, subvolume, SubvolumeGroup))
+                    admin.RemoveSubvolumeSnapshot(Env.FsName, subvolume, snapshot, SubvolumeGroup, force: true);
+            }
+            catch (CephException e) when (e.Errno is Errno.ENOENT or Errno.EAGAIN or Errno.EOPNOTSUPP)
+            {
+                // gone meanwhile, or a clone that is still copying (removed with --force below)
+            }
             admin.RemoveSubvolume(Env.FsName, subvolume, SubvolumeGroup, force: true);
+        }
         admin.RemoveSubvolumeGroup(Env.FsName, SubvolumeGroup, force: true);
+        using var io = admin.Cluster.OpenIoContext($"{Env.FsName}_metadata", "csi");
+        foreach (var (directory, prefix) in new[] { ("csi.volumes.", "csi.volume."), ("csi.snaps.", "csi.snap.") })
+        {
+            try
+            {
+                foreach (var (_, uuid) in io.GetOmapValues(directory + InstanceId, prefix))
+                    TryRemove(io, prefix + uuid);
+            }
+            catch (CephException e) when (e.Errno == Errno.ENOENT)
+            {
+            }
+            TryRemove(io, directory + InstanceId);
+        }
+        foreach (string tracker in _trackers)
+            TryRemove(io, tracker);
+    }
+
+    private readonly List<string> _trackers = [];
+
+    /// <summary>A reference-tracker object a test made (removed at disposal if still there).</summary>
+    public void RemoveAtDisposal(string oid) => _trackers.Add(oid);
+
+    /// <summary>The journal directory's entries (request-name key → UUID) of this plugin's volumes or snapshots.</summary>
+    public Dictionary<string, string> JournalDirectory(string directoryPrefix)
+    {
+        using var admin = ConnectAdmin();
         using var io = admin.Cluster.OpenIoContext($"{Env.FsName}_metadata", "csi");
         try
         {
-            foreach (var (_, uuid) in io.GetOmapValues("csi.volumes." + InstanceId, "csi.volume."))
-                TryRemove(io, "csi.volume." + uuid);
+            return io.GetOmapValues(directoryPrefix + InstanceId);
         }
         catch (CephException e) when (e.Errno == Errno.ENOENT)
         {
+            return [];
         }
-        TryRemove(io, "csi.volumes." + InstanceId);
     }
 
     private static void TryRemove(RadosIoContext io, string oid)

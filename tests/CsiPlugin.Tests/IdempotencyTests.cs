@@ -1,8 +1,8 @@
 using Csi.V1;
 using Grpc.Core;
 using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Mounter;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 

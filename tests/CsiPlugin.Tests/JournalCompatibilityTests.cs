@@ -1,7 +1,7 @@
 using Csi.V1;
 using ManagedCephFuse.CephClient.Admin;
+using ManagedCephFuse.CsiPlugin.Mounter;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 

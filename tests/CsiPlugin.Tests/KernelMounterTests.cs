@@ -1,5 +1,5 @@
 using Grpc.Core;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Mounter;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Csi.V1;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Posix;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 
@@ -20,6 +20,47 @@ internal static class TestVolumes
     public static async Task<Csi.V1.Volume> CreateAsync(CsiPluginProcess plugin, string name, long bytes,
         Dictionary<string, string>? parameters = null) =>
         (await plugin.Controller.CreateVolumeAsync(CsiPluginProcess.CreateRequest(name, bytes, parameters))).Volume;
+
+    /// <summary>CreateVolume as the external-provisioner calls it: again after each Aborted (a copy in progress), for up to a minute.</summary>
+    public static async Task<Csi.V1.Volume> CreateRetryingAsync(CsiPluginProcess plugin, CreateVolumeRequest request)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return (await plugin.Controller.CreateVolumeAsync(request)).Volume;
+            }
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Aborted && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    /// <summary>A CreateVolume request that copies <paramref name="source"/> (a snapshot or a volume).</summary>
+    public static CreateVolumeRequest FromSource(string name, long bytes, VolumeContentSource source, Dictionary<string, string>? parameters = null)
+    {
+        var request = CsiPluginProcess.CreateRequest(name, bytes, parameters);
+        request.VolumeContentSource = source;
+        return request;
+    }
+
+    public static VolumeContentSource SnapshotSource(string snapshotId) => new() { Snapshot = new() { SnapshotId = snapshotId } };
+
+    public static VolumeContentSource VolumeSource(string volumeId) => new() { Volume = new() { VolumeId = volumeId } };
+
+    public static async Task<Snapshot> SnapshotAsync(CsiPluginProcess plugin, string name, string sourceVolumeId) =>
+        (await plugin.Controller.CreateSnapshotAsync(new CreateSnapshotRequest
+        {
+            Name = name,
+            SourceVolumeId = sourceVolumeId,
+            Parameters = { ["clusterID"] = CsiPluginProcess.ClusterId },
+            Secrets = { CsiPluginProcess.AdminSecrets() },
+        })).Snapshot;
+
+    public static Task DeleteSnapshotAsync(CsiPluginProcess plugin, string snapshotId) =>
+        plugin.Controller.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snapshotId, Secrets = { CsiPluginProcess.AdminSecrets() } }).ResponseAsync;
 
     public static Task DeleteAsync(CsiPluginProcess plugin, string volumeId) =>
         plugin.Controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = volumeId, Secrets = { CsiPluginProcess.AdminSecrets() } }).ResponseAsync;

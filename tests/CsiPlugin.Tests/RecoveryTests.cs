@@ -1,7 +1,7 @@
 using Csi.V1;
-using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CephClient.Admin;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Posix;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 

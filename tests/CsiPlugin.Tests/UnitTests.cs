@@ -1,9 +1,11 @@
 using System.Diagnostics.Metrics;
 using Csi.V1;
+using ManagedCephFuse.CsiPlugin.Config;
+using ManagedCephFuse.CsiPlugin.Metrics;
 using ManagedCephFuse.CsiPlugin.Mounter;
+using ManagedCephFuse.CsiPlugin.Secrets;
 using ManagedCephFuse.CsiPlugin.Services;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 
@@ -273,4 +275,63 @@ public sealed class MonitorAddressTests
     [InlineData("mon.example", "mon.example")]
     public void ConfigJsonMonitorsAreSpelledAsV1ForLibrados(string config, string expected) =>
         Assert.Equal(expected, ManagedCephFuse.CsiPlugin.Core.CephConnector.LibradosMonHost(config));
+}
+
+[Trait("Category", "Unit")]
+public sealed class SnapshotLogicTests
+{
+    [Theory]
+    [InlineData("2026-12-03 09:46:45.921128", "2026-12-03T09:46:45.9211280+00:00")]
+    [InlineData("2024-01-02 03:04:05", "2024-01-02T03:04:05.0000000+00:00")]
+    public void SnapshotCreationTimesAreTheMgrsUtc(string createdAt, string expected) =>
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture),
+            ManagedCephFuse.CsiPlugin.Core.SnapshotCore.ParseCreatedAt(createdAt));
+
+    [Fact]
+    public void AnUnknownCreationTimeIsAnInternalFailure() =>
+        Assert.Equal(ManagedCephFuse.CsiPlugin.Core.Failure.Internal, Assert.Throws<ManagedCephFuse.CsiPlugin.Core.CoreException>(
+            () => ManagedCephFuse.CsiPlugin.Core.SnapshotCore.ParseCreatedAt("yesterday")).Failure);
+
+    [Fact]
+    public void ContentSourcesNameExactlyOneThing()
+    {
+        Assert.Null(ContentSource.From(null, "t"));
+        Assert.Equal(new ContentSource("snap-id", null), ContentSource.From(new VolumeContentSource { Snapshot = new() { SnapshotId = "snap-id" } }, "t"));
+        Assert.Equal(new ContentSource(null, "vol-id"), ContentSource.From(new VolumeContentSource { Volume = new() { VolumeId = "vol-id" } }, "t"));
+        foreach (var empty in new[] { new VolumeContentSource(), new VolumeContentSource { Snapshot = new() }, new VolumeContentSource { Volume = new() } })
+            Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, Assert.Throws<Grpc.Core.RpcException>(() => ContentSource.From(empty, "t")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("", false, "")]
+    [InlineData("", true, "ro")]
+    [InlineData("debug", true, "debug,ro")]
+    [InlineData("ro,debug", true, "ro,debug")]
+    public void ReadOnlyMountsSayRoOnce(string options, bool readOnly, string expected) =>
+        Assert.Equal(expected, MountOptionList.WithReadOnly(options, readOnly));
+
+    [Theory]
+    [InlineData("InvalidInput", Grpc.Core.StatusCode.InvalidArgument)]
+    [InlineData("NotFound", Grpc.Core.StatusCode.NotFound)]
+    [InlineData("Conflict", Grpc.Core.StatusCode.AlreadyExists)]
+    [InlineData("NotReady", Grpc.Core.StatusCode.Aborted)]
+    [InlineData("Precondition", Grpc.Core.StatusCode.FailedPrecondition)]
+    [InlineData("Internal", Grpc.Core.StatusCode.Internal)]
+    public void CoreFailuresGetTheirCodesAtTheServiceEdge(string failure, Grpc.Core.StatusCode code)
+    {
+        var mapped = CsiErrors.FromCore(new ManagedCephFuse.CsiPlugin.Core.CoreException(
+            Enum.Parse<ManagedCephFuse.CsiPlugin.Core.Failure>(failure), "what happened"));
+        Assert.Equal(code, mapped.StatusCode);
+        Assert.Equal("what happened", mapped.Status.Detail);
+    }
+
+    [Fact]
+    public void ClusterFailuresAreMappedByTheirErrno()
+    {
+        var refused = ManagedCephFuse.CsiPlugin.Core.CoreException.Ceph(
+            new ManagedCephFuse.CephClient.CephException(ManagedCephFuse.CephClient.Errno.ETIMEDOUT, "rados_mgr_command", "fs subvolume ls"), "listing");
+        var mapped = CsiErrors.FromCore(refused);
+        Assert.Equal(Grpc.Core.StatusCode.Unavailable, mapped.StatusCode);
+        Assert.StartsWith("listing: Ceph cluster unreachable", mapped.Status.Detail, StringComparison.Ordinal);
+    }
 }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Csi.V1;
 using ManagedCephFuse.CephClient;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Mounter;
+using ManagedCephFuse.CsiPlugin.Processes;
 
 namespace ManagedCephFuse.CsiPlugin.Tests;
 

@@ -57,6 +57,7 @@ internal sealed class SnapshotInfoJson
     [JsonPropertyName("created_at")] public string CreatedAt { get; set; } = "";
     [JsonPropertyName("data_pool")] public string DataPool { get; set; } = "";
     [JsonPropertyName("has_pending_clones")] public string HasPendingClones { get; set; } = "no";
+    [JsonPropertyName("pending_clones")] public List<NameJson> PendingClones { get; set; } = [];
     [JsonPropertyName("size")] public JsonElement Size { get; set; }
 }
 

@@ -51,8 +51,12 @@ public sealed record SubvolumeInfo(
 /// <summary>What <c>fs subvolume resize</c> reports after resizing; a null quota means unlimited.</summary>
 public sealed record SubvolumeResizeResult(long BytesUsed, long? BytesQuota);
 
-/// <summary><c>fs subvolume snapshot info</c>.</summary>
-public sealed record SubvolumeSnapshotInfo(string CreatedAt, string DataPool, bool HasPendingClones, long? Size);
+/// <summary>
+/// <c>fs subvolume snapshot info</c>: <see cref="CreatedAt"/> as the mgr prints it (<c>2024-01-02 03:04:05.123456</c>,
+/// UTC), the clones still copying from it (Pacific lists their names), and a size where the mgr reports one.
+/// </summary>
+public sealed record SubvolumeSnapshotInfo(string CreatedAt, string DataPool, bool HasPendingClones, long? Size,
+    IReadOnlyList<string> PendingClones);
 
 /// <summary>Options of <c>fs subvolume snapshot clone</c>.</summary>
 public sealed record CloneOptions

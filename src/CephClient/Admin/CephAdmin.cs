@@ -152,7 +152,8 @@ public sealed class CephAdmin : IDisposable
         var i = Mgr(new CephCommand("fs subvolume snapshot info").Add("vol_name", fsName).Add("sub_name", subvolume)
             .Add("snap_name", snapshot).Add("group_name", group), AdminJsonContext.Default.SnapshotInfoJson);
         return new SubvolumeSnapshotInfo(i.CreatedAt, i.DataPool,
-            string.Equals(i.HasPendingClones, "yes", StringComparison.OrdinalIgnoreCase), AdminJsonContext.Bytes(i.Size));
+            string.Equals(i.HasPendingClones, "yes", StringComparison.OrdinalIgnoreCase), AdminJsonContext.Bytes(i.Size),
+            i.PendingClones.ConvertAll(c => c.Name));
     }
 
     /// <summary><c>fs subvolume snapshot clone</c>: starts an asynchronous clone; follow it with <see cref="GetCloneStatus"/>.</summary>

@@ -4,7 +4,7 @@ namespace ManagedCephFuse.CephClient.Rados;
 
 /// <summary>
 /// An I/O context (<c>rados_ioctx_t</c>) on one pool and RADOS namespace: object creation and removal and
-/// omap key/value access through read/write operations. Keys and values are UTF-8 text, as the CSI journal
+/// omap key/value access through read/write operations, and compound versioned reads and writes. Keys and values are UTF-8 text, as the CSI journal
 /// stores them. Not to be used from several threads at once (the namespace is per context).
 /// </summary>
 public sealed unsafe class RadosIoContext : IDisposable
@@ -107,6 +107,55 @@ public sealed unsafe class RadosIoContext : IDisposable
                 return result;
             after = last;
         }
+    }
+
+    /// <summary>The version of the object the last operation on this context touched (for <c>AssertVersion</c>).</summary>
+    public ulong LastVersion => RadosNative.GetLastVersion(_handle);
+
+    /// <summary>An extended attribute of at most <paramref name="maxLength"/> bytes; ENOENT (object or attribute missing) throws.</summary>
+    public byte[] GetXattr(string oid, string name, int maxLength)
+    {
+        var buffer = new byte[maxLength];
+        int rc;
+        fixed (byte* p = buffer)
+            rc = RadosNative.GetXattr(_handle, oid, name, p, (nuint)buffer.Length);
+        if (rc < 0)
+            throw new CephException(-rc, "rados_getxattr", $"{Describe(oid)} {name}");
+        return buffer.AsSpan(0, rc).ToArray();
+    }
+
+    /// <summary>
+    /// Reads the first <paramref name="length"/> bytes of an object and the values of <paramref name="keys"/> in one
+    /// operation, failing (ERANGE, EOVERFLOW) when the object is no longer at <paramref name="version"/>.
+    /// </summary>
+    public (byte[] Data, Dictionary<string, string> Omap) Read(string oid, int length, IReadOnlyList<string> keys, ulong version)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var data = new byte[length];
+        var omap = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var keyArray = new NativeStringArray(keys);
+        using var op = RadosNative.CreateReadOp();
+        int readPrval = 0, omapPrval = 0;
+        nuint bytesRead = 0;
+        fixed (byte* buffer = data)
+        {
+            RadosNative.ReadOpAssertVersion(op, version);
+            RadosNative.ReadOpRead(op, 0, (nuint)length, buffer, &bytesRead, &readPrval);
+            RadosNative.ReadOpOmapGetValsByKeys2(op, keyArray.Pointers, keyArray.Count, keyArray.Lengths, out nint iter, &omapPrval);
+            using var iterator = new RadosOmapIteratorHandle(iter);
+            Operate(op, oid, "rados_read_op_operate(read, omap_get_vals_by_keys)", prval: &readPrval);
+            if (omapPrval < 0)
+                throw new CephException(-omapPrval, "rados_read_op_omap_get_vals_by_keys2", Describe(oid));
+            Drain(iterator, omap);
+        }
+        return (data.AsSpan(0, (int)bytesRead).ToArray(), omap);
+    }
+
+    /// <summary>Applies <paramref name="write"/> to <paramref name="oid"/> atomically (all of it or nothing).</summary>
+    public void Operate(string oid, RadosWriteOperation write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        Operate(write.Handle, oid, "rados_write_op_operate");
     }
 
     public void Dispose() => _handle.Dispose();

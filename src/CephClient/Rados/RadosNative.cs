@@ -134,6 +134,34 @@ internal static unsafe partial class RadosNative
     [LibraryImport(Library, EntryPoint = "rados_omap_get_next2")]
     public static partial int OmapGetNext2(RadosOmapIteratorHandle iter, byte** key, byte** val, nuint* keyLen, nuint* valLen);
 
+    // int rados_getxattr(rados_ioctx_t io, const char *o, const char *name, char *buf, size_t len);
+    [LibraryImport(Library, EntryPoint = "rados_getxattr", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int GetXattr(RadosIoContextHandle ioctx, string oid, string name, byte* buf, nuint len);
+
+    // uint64_t rados_get_last_version(rados_ioctx_t io);
+    [LibraryImport(Library, EntryPoint = "rados_get_last_version")]
+    public static partial ulong GetLastVersion(RadosIoContextHandle ioctx);
+
+    // void rados_read_op_assert_version(rados_read_op_t read_op, uint64_t ver);
+    [LibraryImport(Library, EntryPoint = "rados_read_op_assert_version")]
+    public static partial void ReadOpAssertVersion(RadosReadOpHandle readOp, ulong version);
+
+    // void rados_read_op_read(rados_read_op_t read_op, uint64_t offset, size_t len, char *buffer, size_t *bytes_read, int *prval);
+    [LibraryImport(Library, EntryPoint = "rados_read_op_read")]
+    public static partial void ReadOpRead(RadosReadOpHandle readOp, ulong offset, nuint len, byte* buffer, nuint* bytesRead, int* prval);
+
+    // void rados_write_op_assert_version(rados_write_op_t write_op, uint64_t ver);
+    [LibraryImport(Library, EntryPoint = "rados_write_op_assert_version")]
+    public static partial void WriteOpAssertVersion(RadosWriteOpHandle writeOp, ulong version);
+
+    // void rados_write_op_setxattr(rados_write_op_t write_op, const char *name, const char *value, size_t value_len);
+    [LibraryImport(Library, EntryPoint = "rados_write_op_setxattr", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial void WriteOpSetXattr(RadosWriteOpHandle writeOp, string name, byte* value, nuint valueLen);
+
+    // void rados_write_op_write_full(rados_write_op_t write_op, const char *buffer, size_t len);
+    [LibraryImport(Library, EntryPoint = "rados_write_op_write_full")]
+    public static partial void WriteOpWriteFull(RadosWriteOpHandle writeOp, byte* buffer, nuint len);
+
     // void rados_omap_get_end(rados_omap_iter_t iter);
     [LibraryImport(Library, EntryPoint = "rados_omap_get_end")]
     public static partial void OmapGetEnd(nint iter);

@@ -1,7 +1,7 @@
-using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CephClient.Admin;
 using ManagedCephFuse.CephClient.Rados;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Secrets;
 
 namespace ManagedCephFuse.CsiPlugin.Core;
 
@@ -42,7 +42,7 @@ internal sealed class CephConnector(string cephConf)
         }
         catch (CephException e)
         {
-            throw CsiErrors.FromCeph(e, $"connecting to the cluster as {credentials}");
+            throw CoreException.Ceph(e, $"connecting to the cluster as {credentials}");
         }
     }
 }

@@ -1,6 +1,5 @@
 using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CephClient.Admin;
-using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Core;
 
@@ -10,23 +9,23 @@ internal sealed record FileSystemLocation(string Name, long Fscid, string Metada
 /// <summary>File system look-ups through the mon commands <c>fs get</c>, <c>fs ls</c> and <c>fs dump</c>.</summary>
 internal static class FileSystems
 {
-    /// <summary>By name; InvalidArgument when the cluster has no such file system.</summary>
+    /// <summary>By name; an invalid input when the cluster has no such file system.</summary>
     public static FileSystemLocation ByName(CephAdmin admin, string fsName)
     {
         try
         {
             var entry = FindEntry(admin, fsName)
-                ?? throw CsiErrors.InvalidArgument($"file system {fsName} does not exist in the cluster");
+                ?? throw CoreException.InvalidInput($"file system {fsName} does not exist in the cluster");
             var info = admin.GetFileSystem(fsName);
             return new FileSystemLocation(fsName, info.Id, entry.MetadataPool);
         }
         catch (CephException e) when (e.Errno == Errno.ENOENT)
         {
-            throw CsiErrors.InvalidArgument($"file system {fsName} does not exist in the cluster");
+            throw CoreException.InvalidInput($"file system {fsName} does not exist in the cluster");
         }
         catch (CephException e)
         {
-            throw CsiErrors.FromCeph(e, $"looking up file system {fsName}");
+            throw CoreException.Ceph(e, $"looking up file system {fsName}");
         }
     }
 
@@ -43,7 +42,7 @@ internal static class FileSystems
         }
         catch (CephException e)
         {
-            throw CsiErrors.FromCeph(e, $"looking up file system id {fscid}");
+            throw CoreException.Ceph(e, $"looking up file system id {fscid}");
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Processes;
+using ManagedCephFuse.CsiPlugin.Store;
 
 namespace ManagedCephFuse.CsiPlugin.Mounter;
 
@@ -20,6 +22,9 @@ internal sealed partial class FuseMounter(string binary) : IVolumeMounter
     public string Name => "fuse";
 
     public string Binary { get; } = binary;
+
+    public string MountOptions(VolumeOptions volume, bool readOnly) =>
+        MountOptionList.WithReadOnly(volume.FuseMountOptions, readOnly);
 
     public static List<string> BuildArguments(MountRequest request)
     {
@@ -41,7 +46,7 @@ internal sealed partial class FuseMounter(string binary) : IVolumeMounter
     public async Task<int?> MountAsync(MountRequest request, CancellationToken cancellation)
     {
         if (!File.Exists(Binary))
-            throw CsiErrors.FailedPrecondition($"the fuse mounter {Binary} does not exist on this node (--fuse-mounter-binary)");
+            throw CoreException.Precondition($"the fuse mounter {Binary} does not exist on this node (--fuse-mounter-binary)");
         CommandResult result;
         try
         {
@@ -50,14 +55,14 @@ internal sealed partial class FuseMounter(string binary) : IVolumeMounter
         catch (TimeoutException e)
         {
             await MountHelper.UnmountAsync(request.Target, CancellationToken.None).ConfigureAwait(false);
-            throw CsiErrors.Internal($"fuse mount of {request.RootPath} at {request.Target}: {e.Message}");
+            throw CoreException.Internal($"fuse mount of {request.RootPath} at {request.Target}: {e.Message}");
         }
         if (!result.Succeeded)
-            throw CsiErrors.Internal($"{Path.GetFileName(Binary)} failed to mount {request.RootPath} at {request.Target} " +
+            throw CoreException.Internal($"{Path.GetFileName(Binary)} failed to mount {request.RootPath} at {request.Target} " +
                 $"(exit {result.ExitCode}): {result.Message}");
         var match = StartingFuse().Match(result.StandardError);
         if (!match.Success || !int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
-            throw CsiErrors.Internal($"{Path.GetFileName(Binary)} exited 0 but did not report \"ceph-fuse[PID]: starting fuse\": {result.Message}");
+            throw CoreException.Internal($"{Path.GetFileName(Binary)} exited 0 but did not report \"ceph-fuse[PID]: starting fuse\": {result.Message}");
         return pid;
     }
 

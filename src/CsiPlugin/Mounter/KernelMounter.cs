@@ -1,4 +1,6 @@
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Processes;
+using ManagedCephFuse.CsiPlugin.Store;
 
 namespace ManagedCephFuse.CsiPlugin.Mounter;
 
@@ -14,6 +16,9 @@ internal sealed class KernelMounter(bool forceKernelClient) : IVolumeMounter
     private static readonly Version QuotaSupport = new(4, 17);
 
     public string Name => "kernel";
+
+    public string MountOptions(VolumeOptions volume, bool readOnly) =>
+        MountOptionList.WithReadOnly(volume.KernelMountOptions, readOnly);
 
     public static List<string> BuildArguments(MountRequest request)
     {
@@ -45,13 +50,13 @@ internal sealed class KernelMounter(bool forceKernelClient) : IVolumeMounter
     public async Task<int?> MountAsync(MountRequest request, CancellationToken cancellation)
     {
         if (await UnavailableReasonAsync(cancellation).ConfigureAwait(false) is { } reason)
-            throw CsiErrors.FailedPrecondition("the kernel mounter is not available: " + reason);
+            throw CoreException.Precondition("the kernel mounter is not available: " + reason);
         var result = await MountHelper.MountAsync(BuildArguments(request), cancellation).ConfigureAwait(false);
         if (result.Succeeded)
             return null;
         if (result.Message.Contains("not supported", StringComparison.OrdinalIgnoreCase))
-            throw CsiErrors.FailedPrecondition("the kernel mounter is not available: " + result.Message);
-        throw CsiErrors.Internal($"mount -t ceph of {request.RootPath} at {request.Target} failed: {result.Message}");
+            throw CoreException.Precondition("the kernel mounter is not available: " + result.Message);
+        throw CoreException.Internal($"mount -t ceph of {request.RootPath} at {request.Target} failed: {result.Message}");
     }
 
     private static bool HasCephFileSystem()

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Logging;
+using ManagedCephFuse.CsiPlugin.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace ManagedCephFuse.CsiPlugin.Mounter;
@@ -11,6 +12,7 @@ namespace ManagedCephFuse.CsiPlugin.Mounter;
 internal sealed class VolumeMounters(FuseMounter fuse, KernelMounter kernel, ILogger<VolumeMounters> logger)
 {
     private static readonly TimeSpan DaemonExitTimeout = TimeSpan.FromSeconds(10);
+    private const int MaxStackedMounts = 4;
     private readonly ConcurrentDictionary<string, int> _daemons = new(StringComparer.Ordinal);
 
     public FuseMounter Fuse => fuse;
@@ -29,10 +31,16 @@ internal sealed class VolumeMounters(FuseMounter fuse, KernelMounter kernel, ILo
         Log.Mounted(logger, volumeId, request.Target, mounter.Name, pid ?? 0);
     }
 
-    /// <summary>Unmounts <paramref name="path"/> and, when a fuse daemon served it, waits for it and reaps it.</summary>
+    /// <summary>Unmounts everything at <paramref name="path"/> and, when a fuse daemon served it, waits for it and reaps it.</summary>
     public async Task UnmountAsync(string path, CancellationToken cancellation)
     {
-        await MountHelper.UnmountAsync(path, cancellation).ConfigureAwait(false);
+        // a snapshot-backed volume stacks a bind mount of the snapshot on the daemon's mount: unmount both
+        for (int round = 0; round < MaxStackedMounts; round++)
+        {
+            await MountHelper.UnmountAsync(path, cancellation).ConfigureAwait(false);
+            if (MountInfo.Find(path) is null)
+                break;
+        }
         Log.Unmounted(logger, path);
         if (!_daemons.TryRemove(MountInfo.Normalize(path), out int pid))
             return;

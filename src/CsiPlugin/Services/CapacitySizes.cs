@@ -1,5 +1,4 @@
 using Csi.V1;
-using ManagedCephFuse.CsiPlugin.Util;
 
 namespace ManagedCephFuse.CsiPlugin.Services;
 

@@ -1,20 +1,21 @@
 using Csi.V1;
 using Grpc.Core;
-using ManagedCephFuse.CephClient;
 using ManagedCephFuse.CephClient.Admin;
-using ManagedCephFuse.CephClient.Rados;
+using ManagedCephFuse.CsiPlugin.Config;
 using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Logging;
+using ManagedCephFuse.CsiPlugin.Secrets;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 using Microsoft.Extensions.Logging;
 
 namespace ManagedCephFuse.CsiPlugin.Services;
 
 /// <summary>
-/// CSI Controller: subvolumes with quotas, named through ceph-csi's omap journal. Each handler validates,
-/// takes the per-name or per-volume lock, builds the options and calls the core (ceph-csi's controllerserver.go).
+/// CSI Controller: subvolumes with quotas, their snapshots, clones and restores, named through ceph-csi's omap
+/// journal. Each handler validates, takes the per-name and per-volume (or per-snapshot) locks, builds the options
+/// and calls the core (ceph-csi's controllerserver.go). Snapshots: ControllerService.Snapshots.cs.
 /// </summary>
-internal sealed class ControllerService(
+internal sealed partial class ControllerService(
     PluginOptions plugin,
     ClusterConfig config,
     CephConnector connector,
@@ -26,6 +27,8 @@ internal sealed class ControllerService(
     [
         ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteVolume,
         ControllerServiceCapability.Types.RPC.Types.Type.ExpandVolume,
+        ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteSnapshot,
+        ControllerServiceCapability.Types.RPC.Types.Type.CloneVolume,
     ];
 
     public override Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(
@@ -48,14 +51,20 @@ internal sealed class ControllerService(
             if (Validation.Problem(capability) is { } problem)
                 throw CsiErrors.InvalidArgument($"{rpc}: {problem}");
         }
-        if (request.VolumeContentSource is not null)
-            throw CsiErrors.InvalidArgument($"{rpc}: volume content sources (snapshots, clones) are not supported yet");
+        var source = ContentSource.From(request.VolumeContentSource, rpc);
         long size = CapacitySizes.Requested(request.CapacityRange, rpc);
         var options = VolumeOptions.FromCreateParameters(request.Parameters, config);
+        if (options.BackingSnapshot && source?.SnapshotId is null)
+            throw CsiErrors.InvalidArgument($"{rpc}: backingSnapshot needs a snapshot as the volume content source");
+        if (options.BackingSnapshot && !request.VolumeCapabilities.All(Validation.IsReadOnly))
+            throw CsiErrors.InvalidArgument($"{rpc}: backingSnapshot may be used only with read-only access modes");
         var credentials = Credentials.Admin(request.Secrets);
 
         using var nameLock = locks.Acquire(request.Name);
-        return await Task.Run(() => Create(request, options, credentials, size), context.CancellationToken).ConfigureAwait(false);
+        // the source may not be deleted (or, for a volume, snapshotted) while it is being copied
+        using var sourceLock = source?.SnapshotId is { } snapshotId ? locks.AcquireSnapshot(snapshotId)
+            : source?.VolumeId is { } sourceVolumeId ? locks.Acquire(sourceVolumeId) : null;
+        return await Task.Run(() => Create(request, options, source, credentials, size), context.CancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<DeleteVolumeResponse> DeleteVolume(DeleteVolumeRequest request, ServerCallContext context)
@@ -123,89 +132,110 @@ internal sealed class ControllerService(
         return new ValidateVolumeCapabilitiesResponse { Confirmed = confirmed };
     }
 
-    private CreateVolumeResponse Create(CreateVolumeRequest request, VolumeOptions options, Credentials credentials, long size)
+    private CreateVolumeResponse Create(CreateVolumeRequest request, VolumeOptions options, ContentSource? source,
+        Credentials credentials, long size)
     {
         string name = request.Name;
         using var admin = connector.Connect(options.MonitorList, credentials);
         var fs = FileSystems.ByName(admin, options.FsName);
-        try
-        {
-            VolumeId.Create(options.ClusterId, fs.Fscid, Guid.Empty.ToString("D")).Encode();
-        }
-        catch (FormatException e)
-        {
-            throw CsiErrors.InvalidArgument($"{nameof(CreateVolume)}: {e.Message}");
-        }
-        using var io = OpenJournal(admin, fs);
-        var journal = new VolumeJournal(io, plugin.InstanceId);
+        using var store = VolumeStore.Open(admin, fs, options.ClusterId, options.SubvolumeGroup, plugin.InstanceId);
+        var origin = source is null ? null : ResolveSource(store, options, source, size);
+        void Stale(string reason) => Log.StaleReservation(logger, name, reason);
+        void CloneGone(VolumeRecord clone) => RemoveTemporarySnapshot(admin, origin, clone);
 
-        var existing = Journal(() => journal.CheckReservation(name, options.NamePrefix,
-            reason => Log.StaleReservation(logger, name, reason)), name);
-        if (existing is not null)
+        var found = store.FindByName(name, options.NamePrefix, isClone: origin is not null && !options.BackingSnapshot, Stale, CloneGone);
+        if (found is null)
         {
-            var info = SubvolumeCore.TryGetInfo(admin, fs.Name, options.SubvolumeGroup, existing.SubvolumeName);
-            if (info is not null)
-            {
-                if (!CapacitySizes.Satisfies(info.BytesQuota, request.CapacityRange))
-                    throw CsiErrors.AlreadyExists($"volume {name} already exists with a quota of " +
-                        $"{(info.BytesQuota is { } q ? q + " bytes" : "none")}, which does not fit the requested capacity range");
-                string existingId = VolumeId.Create(options.ClusterId, fs.Fscid, existing.Uuid).Encode();
-                Log.VolumeExists(logger, existingId, existing.SubvolumeName, name);
-                return Response(existingId, info.BytesQuota ?? 0, request.Parameters, existing.SubvolumeName, info.Path);
-            }
-            Log.StaleReservation(logger, name, $"subvolume {existing.SubvolumeName} is missing");
-            Journal(() => journal.UndoReservation(name, existing.SubvolumeName), name);
+            if (origin is null)
+                return CreatePlain(request, options, store, size);
+            var reserved = store.Reserve(name, options.NamePrefix, options.BackingSnapshot ? origin.SnapshotId! : "");
+            StartCopy(store, options, origin, reserved);
+            // a clone that is still copying answers Aborted here, and the CO's retry finds it again
+            found = store.FindByName(name, options.NamePrefix, isClone: !options.BackingSnapshot, Stale, CloneGone)
+                ?? throw CsiErrors.Internal($"volume {reserved.Subvolume} vanished right after its creation");
         }
+        var (volume, info) = found.Value;
+        if (origin is null)
+        {
+            if (info is null)
+                throw CsiErrors.AlreadyExists($"volume {name} already exists as a snapshot-backed volume, which this request does not ask for");
+            if (!CapacitySizes.Satisfies(info.BytesQuota, request.CapacityRange))
+                throw CsiErrors.AlreadyExists($"volume {name} already exists with a quota of " +
+                    $"{(info.BytesQuota is { } q ? q + " bytes" : "none")}, which does not fit the requested capacity range");
+            Log.VolumeExists(logger, volume.VolumeId, volume.Subvolume.Name, name);
+            return Response(volume.VolumeId, info.BytesQuota ?? 0, request, volume.Subvolume.Name, info.Path);
+        }
+        if (volume.IsSnapshotBacked)
+            return Response(volume.VolumeId, origin.Size ?? 0, request, volume.Subvolume.Name, origin.SnapshotParentRoot);
+        long capacity = FinishClone(store, origin, volume, info!, size);
+        return Response(volume.VolumeId, capacity, request, volume.Subvolume.Name, info!.Path);
+    }
 
-        var reservation = Journal(() => journal.ReserveName(name, options.NamePrefix), name);
+    private CreateVolumeResponse CreatePlain(CreateVolumeRequest request, VolumeOptions options, VolumeStore store, long size)
+    {
+        var reserved = store.Reserve(request.Name, options.NamePrefix);
         string path;
         try
         {
-            core.EnsureGroup(admin, options.ClusterId, fs.Name, options.SubvolumeGroup);
-            SubvolumeCore.Create(admin, fs.Name, options.SubvolumeGroup, reservation.SubvolumeName, size, options.Pool);
-            path = SubvolumeCore.TryGetPath(admin, fs.Name, options.SubvolumeGroup, reservation.SubvolumeName)
-                ?? throw CsiErrors.Internal($"subvolume {reservation.SubvolumeName} vanished right after its creation");
+            core.EnsureGroup(store.Admin, options.ClusterId, reserved.Subvolume);
+            SubvolumeCore.Create(store.Admin, reserved.Subvolume, size, options.Pool);
+            path = SubvolumeCore.TryGetPath(store.Admin, reserved.Subvolume)
+                ?? throw CsiErrors.Internal($"subvolume {reserved.Subvolume} vanished right after its creation");
         }
         catch
         {
-            Undo(admin, fs, options.SubvolumeGroup, journal, name, reservation.SubvolumeName);
+            Undo(store, reserved);
             throw;
         }
-        string volumeId = VolumeId.Create(options.ClusterId, fs.Fscid, reservation.Uuid).Encode();
-        Log.VolumeCreated(logger, reservation.SubvolumeName, size, fs.Name, options.SubvolumeGroup, name, volumeId);
-        return Response(volumeId, size, request.Parameters, reservation.SubvolumeName, path);
+        Log.VolumeCreated(logger, reserved.Subvolume.Name, size, store.Fs.Name, options.SubvolumeGroup, request.Name, reserved.VolumeId);
+        return Response(reserved.VolumeId, size, request, reserved.Subvolume.Name, path);
     }
 
     private void Delete(string volumeId, VolumeId decoded, ClusterInfo cluster, Credentials credentials)
     {
         using var admin = connector.Connect(string.Join(',', cluster.Monitors), credentials);
-        var fs = FileSystems.ById(admin, decoded.LocationId);
-        if (fs is null)
+        VolumeStore store;
+        VolumeRecord volume;
+        try
         {
-            Log.VolumeAlreadyGone(logger, volumeId, $"no file system with id {decoded.LocationId}");
+            store = VolumeStore.OpenById(admin, volumeId, decoded, cluster.CephFs.SubvolumeGroup, plugin.InstanceId);
+        }
+        catch (CoreException e) when (e.Failure == Failure.NotFound)
+        {
+            Log.VolumeAlreadyGone(logger, volumeId, e.Message);
             return;
         }
-        using var io = OpenJournal(admin, fs);
-        var journal = new VolumeJournal(io, plugin.InstanceId);
-        var attributes = Journal(() => journal.GetAttributes(decoded.ObjectUuid), volumeId);
-        if (attributes is null)
+        using (store)
         {
-            Log.VolumeAlreadyGone(logger, volumeId, $"journal object {VolumeJournal.UuidObject(decoded.ObjectUuid)} is gone");
-            return;
+            try
+            {
+                volume = store.Resolve(volumeId, decoded);
+            }
+            catch (CoreException e) when (e.Failure == Failure.NotFound)
+            {
+                Log.VolumeAlreadyGone(logger, volumeId, e.Message);
+                return;
+            }
+            using var nameLock = string.IsNullOrEmpty(volume.RequestName) ? null : locks.Acquire(volume.RequestName);
+            if (volume.IsSnapshotBacked)
+                ReleaseBackingSnapshot(store, volume);
+            else
+                SubvolumeCore.Purge(admin, volume.Subvolume);
+            store.Undo(volume);
         }
-        using var nameLock = string.IsNullOrEmpty(attributes.RequestName) ? null : locks.Acquire(attributes.RequestName);
-        SubvolumeCore.Purge(admin, fs.Name, cluster.CephFs.SubvolumeGroup, attributes.SubvolumeName);
-        Journal(() => journal.UndoReservation(attributes.RequestName, attributes.SubvolumeName), volumeId);
-        Log.VolumeDeleted(logger, volumeId, attributes.SubvolumeName);
+        Log.VolumeDeleted(logger, volumeId, volume.Subvolume.Name);
     }
 
     private long Expand(string volumeId, VolumeId decoded, ClusterInfo cluster, Credentials credentials, long size)
     {
         using var admin = connector.Connect(string.Join(',', cluster.Monitors), credentials);
-        var (fs, subvolume, info) = Locate(admin, volumeId, decoded, cluster);
+        var (volume, info) = Locate(admin, volumeId, decoded, cluster);
+        if (info is null)
+            throw CsiErrors.InvalidArgument($"volume {volumeId} is snapshot-backed (read-only): it cannot be expanded");
+        var subvolume = volume.Subvolume;
         if (info.BytesQuota is null || info.BytesQuota >= size)
             return info.BytesQuota ?? size; // no shrinking; no quota means nothing to grow
-        SubvolumeCore.Resize(admin, fs.Name, cluster.CephFs.SubvolumeGroup, subvolume, size);
+        SubvolumeCore.Resize(admin, subvolume, size);
         Log.VolumeResized(logger, volumeId, size);
         return size;
     }
@@ -216,80 +246,53 @@ internal sealed class ControllerService(
         Locate(admin, volumeId, decoded, cluster);
     }
 
-    /// <summary>The volume's file system, subvolume and info; NotFound when any of them is gone.</summary>
-    private (FileSystemLocation Fs, string Subvolume, SubvolumeInfo Info) Locate(CephAdmin admin, string volumeId,
-        VolumeId decoded, ClusterInfo cluster)
+    /// <summary>
+    /// The volume and its subvolume's info (null for a snapshot-backed volume); NotFound when the file system,
+    /// journal entry or subvolume is gone.
+    /// </summary>
+    private (VolumeRecord Volume, SubvolumeInfo? Info) Locate(CephAdmin admin, string volumeId, VolumeId decoded, ClusterInfo cluster)
     {
-        var fs = FileSystems.ById(admin, decoded.LocationId)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: no file system with id {decoded.LocationId}");
-        using var io = OpenJournal(admin, fs);
-        var attributes = Journal(() => new VolumeJournal(io, plugin.InstanceId).GetAttributes(decoded.ObjectUuid), volumeId)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: no journal object {VolumeJournal.UuidObject(decoded.ObjectUuid)}");
-        var info = SubvolumeCore.TryGetInfo(admin, fs.Name, cluster.CephFs.SubvolumeGroup, attributes.SubvolumeName)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {fs.Name}/{cluster.CephFs.SubvolumeGroup}/{attributes.SubvolumeName} does not exist");
-        return (fs, attributes.SubvolumeName, info);
+        using var store = VolumeStore.OpenById(admin, volumeId, decoded, cluster.CephFs.SubvolumeGroup, plugin.InstanceId);
+        var volume = store.Resolve(volumeId, decoded);
+        if (volume.IsSnapshotBacked)
+            return (volume, null);
+        var info = SubvolumeCore.TryGetInfo(admin, volume.Subvolume)
+            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {volume.Subvolume} does not exist");
+        return (volume, info);
     }
 
-    private void Undo(CephAdmin admin, FileSystemLocation fs, string group, VolumeJournal journal, string name, string subvolume)
+    private void Undo(VolumeStore store, VolumeRecord volume)
     {
         try
         {
-            SubvolumeCore.Purge(admin, fs.Name, group, subvolume);
-            journal.UndoReservation(name, subvolume);
+            SubvolumeCore.Purge(store.Admin, volume.Subvolume);
+            store.Undo(volume);
         }
-        catch (Exception e) when (e is CephException or RpcException or FormatException)
+        catch (CoreException e)
         {
-            Log.UndoFailed(logger, name, e.Message);
+            Log.UndoFailed(logger, volume.RequestName, e.Message);
         }
     }
 
-    private static RadosIoContext OpenJournal(CephAdmin admin, FileSystemLocation fs)
-    {
-        try
-        {
-            return admin.Cluster.OpenIoContext(fs.MetadataPool, VolumeJournal.RadosNamespace);
-        }
-        catch (CephException e)
-        {
-            throw CsiErrors.FromCeph(e, $"opening the journal in pool {fs.MetadataPool}");
-        }
-    }
-
-    private static T Journal<T>(Func<T> action, string what)
-    {
-        try
-        {
-            return action();
-        }
-        catch (CephException e)
-        {
-            throw CsiErrors.FromCeph(e, $"journal of {what}");
-        }
-        catch (InvalidOperationException e)
-        {
-            throw CsiErrors.Internal(e.Message);
-        }
-    }
-
-    private static void Journal(Action action, string what) => Journal(() =>
-    {
-        action();
-        return true;
-    }, what);
-
-    private static CreateVolumeResponse Response(string volumeId, long capacity, IReadOnlyDictionary<string, string> parameters,
+    private static CreateVolumeResponse Response(string volumeId, long capacity, CreateVolumeRequest request,
         string subvolume, string path)
     {
-        var volume = new Csi.V1.Volume { VolumeId = volumeId, CapacityBytes = capacity };
-        volume.VolumeContext.Add(VolumeOptions.BuildVolumeContext(parameters, subvolume, path));
+        var volume = new Csi.V1.Volume { VolumeId = volumeId, CapacityBytes = capacity, ContentSource = request.VolumeContentSource };
+        volume.VolumeContext.Add(VolumeOptions.BuildVolumeContext(request.Parameters, subvolume, path));
         return new CreateVolumeResponse { Volume = volume };
     }
 }
 
-/// <summary>The controller's per-name and per-volume-ID locks (one set, as ceph-csi's VolumeLocks).</summary>
+/// <summary>
+/// The controller's locks, as ceph-csi's VolumeLocks and SnapshotLocks: one set for volume request names and
+/// volume IDs, one for snapshot request names and snapshot IDs.
+/// </summary>
 internal sealed class ControllerLocks
 {
-    private readonly OperationLocks _locks = new();
+    private readonly OperationLocks _volumes = new();
+    private readonly OperationLocks _snapshots = new("Snapshot");
 
-    public OperationLocks.Releaser Acquire(string id) => _locks.Acquire(id);
+    public OperationLocks.Releaser Acquire(string id) => _volumes.Acquire(id);
+
+    public OperationLocks.Releaser AcquireSnapshot(string id) => _snapshots.Acquire(id);
 }

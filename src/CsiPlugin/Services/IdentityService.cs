@@ -1,6 +1,6 @@
 using Csi.V1;
 using Grpc.Core;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Config;
 
 namespace ManagedCephFuse.CsiPlugin.Services;
 

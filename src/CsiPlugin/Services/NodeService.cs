@@ -1,10 +1,13 @@
 using Csi.V1;
 using Grpc.Core;
 using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Config;
 using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Logging;
 using ManagedCephFuse.CsiPlugin.Mounter;
+using ManagedCephFuse.CsiPlugin.Posix;
+using ManagedCephFuse.CsiPlugin.Secrets;
 using ManagedCephFuse.CsiPlugin.Store;
-using ManagedCephFuse.CsiPlugin.Util;
 using Microsoft.Extensions.Logging;
 
 namespace ManagedCephFuse.CsiPlugin.Services;
@@ -184,23 +187,39 @@ internal sealed class NodeService(
                 await mounters.UnmountAsync(staging, cancellation).ConfigureAwait(false);
                 break;
         }
-        if (string.IsNullOrEmpty(options.RootPath))
+        bool readOnly = Validation.IsReadOnly(record.Capability);
+        if (options.BackingSnapshot && !readOnly)
+            throw CsiErrors.InvalidArgument($"volume {record.VolumeId} is snapshot-backed: only read-only access modes are possible");
+        if (string.IsNullOrEmpty(options.RootPath) || options.BackingSnapshot)
             await Task.Run(() => ResolveRootPath(record.VolumeId, options, credentials), cancellation).ConfigureAwait(false);
         MountHelper.CreateMountPoint(staging);
 
-        bool readOnly = Validation.IsReadOnly(record.Capability);
         var mounter = mounters.For(options.Mounter);
-        string mountOptions = mounter is KernelMounter ? options.KernelMountOptions : options.FuseMountOptions;
-        if (readOnly && !mountOptions.Split(',').Contains("ro"))
-            mountOptions = mountOptions.Length == 0 ? "ro" : mountOptions + ",ro";
+        string mountOptions = mounter.MountOptions(options, readOnly);
         using (var keyFile = credentials.WriteKeyFile(plugin.KeysDirectory))
         {
             var request = new MountRequest(staging, options.MonitorList, credentials.Id, keyFile.Path, options.RootPath,
                 options.FsName, plugin.CephConf, mountOptions);
             await mounters.MountAsync(mounter, request, record.VolumeId, cancellation).ConfigureAwait(false);
         }
-        if (!readOnly)
+        if (options.BackingSnapshot)
+        {
+            // ceph-csi's layout: the snapshot's directory under the subvolume's root, bound over the staging path
+            try
+            {
+                await MountHelper.BindMountAsync(Path.Combine(staging, options.SnapshotRoot), staging, readOnly: true, [], cancellation)
+                    .ConfigureAwait(false);
+            }
+            catch
+            {
+                await mounters.UnmountAsync(staging, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }
+        else if (!readOnly)
+        {
             File.SetUnixFileMode(staging, (UnixFileMode)0b111_111_111);
+        }
         stageRecords.Remember(record);
     }
 
@@ -221,24 +240,33 @@ internal sealed class NodeService(
         await StageAsync(record, options, Credentials.User(record.Secrets), cancellation).ConfigureAwait(false);
     }
 
-    /// <summary>For a context without subvolumePath (older volumes): find the subvolume through the journal.</summary>
+    /// <summary>
+    /// For a context without subvolumePath (older volumes), or of a snapshot-backed volume: find the subvolume (or
+    /// the snapshot's parent) through the volume ID and the journal.
+    /// </summary>
     private void ResolveRootPath(string volumeId, VolumeOptions options, Credentials credentials)
     {
         var decoded = options.DecodedId ?? throw CsiErrors.InvalidArgument($"volume {volumeId}: rootPath is required");
         using var admin = connector.Connect(options.MonitorList, credentials);
-        var fs = FileSystems.ById(admin, decoded.LocationId)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: no file system with id {decoded.LocationId}");
+        using var store = VolumeStore.OpenById(admin, volumeId, decoded, options.SubvolumeGroup, plugin.InstanceId);
+        var volume = store.Resolve(volumeId, decoded, options.BackingSnapshot ? null : options.SubvolumeName);
         if (options.FsName.Length == 0)
-            options.FsName = fs.Name;
-        string subvolume = options.SubvolumeName;
-        if (subvolume.Length == 0)
+            options.FsName = volume.Subvolume.FsName;
+        if (!options.BackingSnapshot)
         {
-            using var io = admin.Cluster.OpenIoContext(fs.MetadataPool, VolumeJournal.RadosNamespace);
-            subvolume = new VolumeJournal(io, plugin.InstanceId).GetAttributes(decoded.ObjectUuid)?.SubvolumeName
-                ?? throw CsiErrors.NotFound($"volume {volumeId}: no journal object {VolumeJournal.UuidObject(decoded.ObjectUuid)}");
+            options.RootPath = SubvolumeCore.TryGetPath(admin, volume.Subvolume)
+                ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {volume.Subvolume} does not exist");
+            return;
         }
-        options.RootPath = SubvolumeCore.TryGetPath(admin, fs.Name, options.SubvolumeGroup, subvolume)
-            ?? throw CsiErrors.NotFound($"volume {volumeId}: subvolume {fs.Name}/{options.SubvolumeGroup}/{subvolume} does not exist");
+        if (!volume.IsSnapshotBacked || !VolumeId.TryDecode(volume.BackingSnapshotId, out var snapshotId, out _))
+            throw CsiErrors.InvalidArgument($"volume {volumeId}: the context says backingSnapshot, the journal names no snapshot");
+        var snapshot = store.ResolveSnapshot(volume.BackingSnapshotId, snapshotId);
+        string parentPath = (SubvolumeCore.TryGetPath(admin, snapshot.Source)
+            ?? throw CsiErrors.NotFound($"volume {volumeId}: the snapshot's subvolume {snapshot.Source} does not exist")).TrimEnd('/');
+        // /volumes/<group>/<subvolume>/<uuid>: mount the subvolume's directory, show .snap/<snapshot>/<uuid> of it
+        int slash = parentPath.LastIndexOf('/');
+        options.RootPath = parentPath[..slash];
+        options.SnapshotRoot = $".snap/{snapshot.SnapshotName}/{parentPath[(slash + 1)..]}";
     }
 }
 

@@ -1,15 +1,17 @@
 using System.Diagnostics;
-using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Grpc.Core;
 using ManagedCephFuse.CephClient;
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Logging;
+using ManagedCephFuse.CsiPlugin.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace ManagedCephFuse.CsiPlugin.Services;
 
 /// <summary>
 /// Around every RPC: counts and times it (<see cref="RpcMetrics"/>), logs the outcome (method, code, time,
-/// the error text — never a request, so never a secret), and turns unexpected exceptions into gRPC codes.
+/// the error text — never a request, so never a secret), and gives the core's failures and unexpected exceptions their gRPC codes.
 /// </summary>
 internal sealed class RpcInterceptor(RpcMetrics metrics, ILogger<RpcInterceptor> logger) : Interceptor
 {
@@ -31,6 +33,13 @@ internal sealed class RpcInterceptor(RpcMetrics metrics, ILogger<RpcInterceptor>
             code = e.StatusCode;
             Log.RpcFailed(logger, method, code.ToString(), Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.Status.Detail);
             throw;
+        }
+        catch (CoreException e)
+        {
+            var mapped = CsiErrors.FromCore(e);
+            code = mapped.StatusCode;
+            Log.RpcFailed(logger, method, code.ToString(), Stopwatch.GetElapsedTime(started).TotalMilliseconds, mapped.Status.Detail);
+            throw mapped;
         }
         catch (CephException e)
         {

@@ -1,5 +1,4 @@
 using Csi.V1;
-using ManagedCephFuse.CsiPlugin.Util;
 using Mode = Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode;
 
 namespace ManagedCephFuse.CsiPlugin.Services;

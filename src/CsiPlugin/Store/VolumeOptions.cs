@@ -1,4 +1,5 @@
-using ManagedCephFuse.CsiPlugin.Util;
+using ManagedCephFuse.CsiPlugin.Config;
+using ManagedCephFuse.CsiPlugin.Core;
 
 namespace ManagedCephFuse.CsiPlugin.Store;
 
@@ -21,6 +22,8 @@ internal sealed class VolumeOptions
     public const string SubvolumePathKey = "subvolumePath";
     public const string StaticVolumeKey = "staticVolume";
     public const string RootPathKey = "rootPath";
+    public const string BackingSnapshotKey = "backingSnapshot";
+    public const string SnapshotNamePrefixKey = "snapshotNamePrefix";
     public const string FuseMounter = "fuse";
     public const string KernelMounter = "kernel";
 
@@ -32,10 +35,14 @@ internal sealed class VolumeOptions
     public string Mounter { get; init; } = FuseMounter;
     public string FuseMountOptions { get; init; } = "";
     public string KernelMountOptions { get; init; } = "";
-    public string NamePrefix { get; init; } = VolumeJournal.DefaultNamePrefix;
+    public string NamePrefix { get; init; } = JournalLayout.Volumes.DefaultNamePrefix;
     public string SubvolumeName { get; set; } = "";
     public string RootPath { get; set; } = "";
     public bool IsStatic { get; init; }
+    /// <summary><c>backingSnapshot: "true"</c>: a read-only volume that shows a snapshot instead of a copy of it.</summary>
+    public bool BackingSnapshot { get; init; }
+    /// <summary>Node side, for a snapshot-backed volume: the snapshot's directory under <see cref="RootPath"/> (<c>.snap/&lt;name&gt;/&lt;uuid&gt;</c>).</summary>
+    public string SnapshotRoot { get; set; } = "";
     /// <summary>For a dynamic volume on the node: the decoded ID (to look up what the context lacks).</summary>
     public VolumeId? DecodedId { get; init; }
 
@@ -58,7 +65,8 @@ internal sealed class VolumeOptions
             Mounter = ParseMounter(parameters),
             FuseMountOptions = Optional(parameters, FuseMountOptionsKey) ?? cluster.CephFs.FuseMountOptions,
             KernelMountOptions = Optional(parameters, KernelMountOptionsKey) ?? cluster.CephFs.KernelMountOptions,
-            NamePrefix = Optional(parameters, NamePrefixKey) ?? VolumeJournal.DefaultNamePrefix,
+            NamePrefix = Optional(parameters, NamePrefixKey) ?? JournalLayout.Volumes.DefaultNamePrefix,
+            BackingSnapshot = Flag(parameters, BackingSnapshotKey),
         };
     }
 
@@ -69,7 +77,7 @@ internal sealed class VolumeOptions
     public static VolumeOptions FromVolumeContext(string volumeId, IReadOnlyDictionary<string, string> context,
         ClusterConfig config)
     {
-        if (Optional(context, StaticVolumeKey) is { } isStatic && bool.TryParse(isStatic, out bool staticVolume) && staticVolume)
+        if (Flag(context, StaticVolumeKey))
         {
             string clusterId = Required(context, ClusterIdKey);
             string rootPath = Required(context, RootPathKey);
@@ -88,7 +96,7 @@ internal sealed class VolumeOptions
             };
         }
         if (!VolumeId.TryDecode(volumeId, out var decoded, out string error))
-            throw CsiErrors.NotFound($"volume {volumeId}: {error}, and the volume context has no staticVolume=\"true\"");
+            throw CoreException.NotFound($"volume {volumeId}: {error}, and the volume context has no staticVolume=\"true\"");
         string cluster = Optional(context, ClusterIdKey) ?? decoded.ClusterId;
         var info = config.Get(cluster);
         return new VolumeOptions
@@ -102,6 +110,7 @@ internal sealed class VolumeOptions
             KernelMountOptions = Optional(context, KernelMountOptionsKey) ?? info.CephFs.KernelMountOptions,
             SubvolumeName = Optional(context, SubvolumeNameKey) ?? "",
             RootPath = Optional(context, SubvolumePathKey) ?? "",
+            BackingSnapshot = Flag(context, BackingSnapshotKey),
             DecodedId = decoded,
         };
     }
@@ -125,11 +134,23 @@ internal sealed class VolumeOptions
     {
         null or FuseMounter => FuseMounter,
         KernelMounter => KernelMounter,
-        var other => throw CsiErrors.InvalidArgument($"unknown mounter '{other}' (use \"fuse\" or \"kernel\")"),
+        var other => throw CoreException.InvalidInput($"unknown mounter '{other}' (use \"fuse\" or \"kernel\")"),
+    };
+
+    /// <summary>The snapshot name prefix of a VolumeSnapshotClass (<c>snapshotNamePrefix</c>, default <c>csi-snap-</c>).</summary>
+    public static string SnapshotNamePrefix(IReadOnlyDictionary<string, string> parameters) =>
+        Optional(parameters, SnapshotNamePrefixKey) ?? JournalLayout.Snapshots.DefaultNamePrefix;
+
+    /// <summary>A "true"/"false" parameter; absent is false, anything else an invalid input.</summary>
+    private static bool Flag(IReadOnlyDictionary<string, string> values, string key) => Optional(values, key) switch
+    {
+        null => false,
+        var text when bool.TryParse(text, out bool value) => value,
+        var other => throw CoreException.InvalidInput($"parameter {key}: '{other}' is neither \"true\" nor \"false\""),
     };
 
     private static string Required(IReadOnlyDictionary<string, string> values, string key) =>
-        Optional(values, key) ?? throw CsiErrors.InvalidArgument($"missing required parameter {key}");
+        Optional(values, key) ?? throw CoreException.InvalidInput($"missing required parameter {key}");
 
     private static string? Optional(IReadOnlyDictionary<string, string> values, string key) =>
         values.TryGetValue(key, out string? value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

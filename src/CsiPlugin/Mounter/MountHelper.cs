@@ -1,6 +1,9 @@
 using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Core;
+using ManagedCephFuse.CsiPlugin.Posix;
+using ManagedCephFuse.CsiPlugin.Processes;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Mounter;
 
 /// <summary>The state of a staging or target path, as ceph-csi's fuse recovery sees it.</summary>
 internal enum MountState
@@ -41,14 +44,14 @@ internal static class MountHelper
         options.AddRange(flags);
         var bind = await MountAsync(["-o", string.Join(',', options), source, target], cancellation).ConfigureAwait(false);
         if (!bind.Succeeded)
-            throw CsiErrors.Internal($"bind mount of {source} on {target} failed: {bind.Message}");
+            throw CoreException.Internal($"bind mount of {source} on {target} failed: {bind.Message}");
         if (readOnly)
         {
             var remount = await MountAsync(["-o", "bind,remount,ro,_netdev", target], cancellation).ConfigureAwait(false);
             if (!remount.Succeeded)
             {
                 await UnmountAsync(target, cancellation).ConfigureAwait(false);
-                throw CsiErrors.Internal($"read-only remount of {target} failed: {remount.Message}");
+                throw CoreException.Internal($"read-only remount of {target} failed: {remount.Message}");
             }
         }
     }
@@ -64,7 +67,7 @@ internal static class MountHelper
             message.Contains("no mount point specified", StringComparison.OrdinalIgnoreCase) ||
             message.Contains("No such file or directory", StringComparison.OrdinalIgnoreCase))
             return;
-        throw CsiErrors.Internal($"umount {path} failed: {message}");
+        throw CoreException.Internal($"umount {path} failed: {message}");
     }
 
     /// <summary>Creates a mount point directory (0750) with its parents.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using ManagedCephFuse.CsiPlugin.Core;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Secrets;
 
 /// <summary>
 /// A cephx id and secret taken from a request's secrets (<c>adminID</c>/<c>adminKey</c> for the controller,
@@ -24,9 +25,9 @@ internal sealed class Credentials
     private static Credentials From(IReadOnlyDictionary<string, string> secrets, string idField, string keyField)
     {
         if (!secrets.TryGetValue(idField, out var id) || string.IsNullOrWhiteSpace(id))
-            throw CsiErrors.InvalidArgument($"missing ID field '{idField}' in secrets");
+            throw CoreException.InvalidInput($"missing ID field '{idField}' in secrets");
         if (!secrets.TryGetValue(keyField, out var key) || string.IsNullOrWhiteSpace(key))
-            throw CsiErrors.InvalidArgument($"missing key field '{keyField}' in secrets");
+            throw CoreException.InvalidInput($"missing key field '{keyField}' in secrets");
         // ceph-csi accepts "client.x" as well as "x"
         if (id.StartsWith("client.", StringComparison.Ordinal))
             id = id["client.".Length..];

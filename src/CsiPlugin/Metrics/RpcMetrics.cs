@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Metrics;
 
 /// <summary>
 /// Per-RPC counters and latencies on a <see cref="Meter"/> named <see cref="MeterName"/>, for any exporter

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Mounter;
 
 /// <summary>One line of <c>/proc/self/mountinfo</c>: where something is mounted, its type and source.</summary>
 internal sealed record MountEntry(string MountPoint, string FsType, string Source, string Root);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Posix;
 
 /// <summary>The few libc calls the node side needs (each mirrors the glibc signature quoted above it).</summary>
 internal static unsafe partial class LibC

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Grpc.Core;
+using ManagedCephFuse.CsiPlugin.Core;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Config;
 
 /// <summary>One entry of ceph-csi's config.json: a cluster id, its monitors and CephFS settings.</summary>
 internal sealed class ClusterInfo
@@ -33,11 +33,11 @@ internal sealed class ClusterConfig(string path)
 
     public string Path { get; } = path;
 
-    /// <summary>The cluster's entry; InvalidArgument with the reason when the file or the id is unusable.</summary>
+    /// <summary>The cluster's entry; an invalid input (or, for an unreadable file, a precondition failure) with the reason when the file or the id is unusable.</summary>
     public ClusterInfo Get(string clusterId)
     {
         if (string.IsNullOrEmpty(clusterId))
-            throw CsiErrors.InvalidArgument("clusterID is empty");
+            throw CoreException.InvalidInput("clusterID is empty");
         List<ClusterInfo> clusters;
         try
         {
@@ -46,18 +46,16 @@ internal sealed class ClusterConfig(string path)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"cannot read the cluster config {Path}: {e.Message}"));
+            throw CoreException.Precondition($"cannot read the cluster config {Path}: {e.Message}");
         }
         catch (JsonException e)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"the cluster config {Path} is not valid JSON: {e.Message}"));
+            throw CoreException.Precondition($"the cluster config {Path} is not valid JSON: {e.Message}");
         }
         var cluster = clusters.Find(c => c.ClusterId == clusterId)
-            ?? throw CsiErrors.InvalidArgument($"clusterID {clusterId} is not in {Path}");
+            ?? throw CoreException.InvalidInput($"clusterID {clusterId} is not in {Path}");
         if (cluster.Monitors.Count == 0)
-            throw CsiErrors.InvalidArgument($"clusterID {clusterId} has no monitors in {Path}");
+            throw CoreException.InvalidInput($"clusterID {clusterId} has no monitors in {Path}");
         if (string.IsNullOrEmpty(cluster.CephFs.SubvolumeGroup))
             cluster.CephFs.SubvolumeGroup = DefaultSubvolumeGroup;
         return cluster;

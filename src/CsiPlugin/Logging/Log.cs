@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Logging;
 
 /// <summary>The plugin's log lines (source-generated). Secrets are never arguments of any of them.</summary>
 internal static partial class Log
@@ -43,6 +43,27 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Warning, "undoing the reservation of {Name} failed: {Message}")]
     public static partial void UndoFailed(ILogger logger, string name, string message);
+
+    [LoggerMessage(17, LogLevel.Information, "created snapshot {Snapshot} of {Source} for {Name} as {SnapshotId}")]
+    public static partial void SnapshotCreated(ILogger logger, string snapshot, string source, string name, string snapshotId);
+
+    [LoggerMessage(18, LogLevel.Information, "found existing snapshot {SnapshotId} ({Snapshot}) for {Name}")]
+    public static partial void SnapshotExists(ILogger logger, string snapshotId, string snapshot, string name);
+
+    [LoggerMessage(19, LogLevel.Information, "deleted snapshot {SnapshotId} ({Snapshot})")]
+    public static partial void SnapshotDeleted(ILogger logger, string snapshotId, string snapshot);
+
+    [LoggerMessage(30, LogLevel.Information, "snapshot {SnapshotId} is already gone: {Reason}")]
+    public static partial void SnapshotAlreadyGone(ILogger logger, string snapshotId, string reason);
+
+    [LoggerMessage(31, LogLevel.Information, "snapshot {SnapshotId} still backs read-only volumes: it is removed with the last of them")]
+    public static partial void SnapshotStillBacksVolumes(ILogger logger, string snapshotId);
+
+    [LoggerMessage(32, LogLevel.Information, "cloning {Source}@{Snapshot} into {Clone} for {Name}")]
+    public static partial void CloneStarted(ILogger logger, string clone, string source, string snapshot, string name);
+
+    [LoggerMessage(33, LogLevel.Information, "volume {VolumeId} shows snapshot {SnapshotId} read-only")]
+    public static partial void SnapshotBackedVolumeCreated(ILogger logger, string volumeId, string snapshotId);
 
     [LoggerMessage(20, LogLevel.Information, "mounted volume {VolumeId} at {Path} with {Mounter} (daemon pid {Pid})")]
     public static partial void Mounted(ILogger logger, string volumeId, string path, string mounter, int pid);

@@ -1,4 +1,4 @@
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Config;
 
 /// <summary>
 /// The ceph.conf handed to every mount with <c>-c</c>. When the configured file does not exist the plugin

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Config;
 
 /// <summary>The plugin's version (from the assembly, i.e. Directory.Build.props).</summary>
 internal static class PluginVersion

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Processes;
 
 /// <summary>What a finished command printed and returned.</summary>
 internal readonly record struct CommandResult(int ExitCode, string StandardOutput, string StandardError)

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using ManagedCephFuse.Shared;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Metrics;
 
 /// <summary>
 /// <c>--metrics-address</c>: the plugin's <see cref="RpcMetrics"/> meter collected by a <see cref="MeterListener"/>

@@ -1,4 +1,4 @@
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Config;
 
 /// <summary>
 /// The command line, with ceph-csi's <c>cephcsi</c> flag names and defaults (<c>--flag=value</c>,

@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using ManagedCephFuse.CephClient;
+using ManagedCephFuse.CsiPlugin.Posix;
 
-namespace ManagedCephFuse.CsiPlugin.Util;
+namespace ManagedCephFuse.CsiPlugin.Processes;
 
 /// <summary>
 /// Waits for a fuse daemon to exit after its unmount and reaps it. The plugin makes itself a child
