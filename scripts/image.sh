@@ -3,6 +3,7 @@
 #
 #   scripts/image.sh build    base (cached) + the image from bin/ (make build), tagged :<version> and :latest
 #   scripts/image.sh base     only the base: debootstrap --variant=minbase bookworm, imported into podman
+#   scripts/image.sh clean    remove the image, the cached base tarball and the base in podman's storage
 #   scripts/image.sh conf     write this machine's containers.conf and print its path (for podman by hand:
 #                             CONTAINERS_CONF=$(scripts/image.sh conf) podman run ...)
 #
@@ -142,6 +143,12 @@ build_image() {
 case "${1:-build}" in
   build) build_image ;;
   base) ensure_base ;;
+  clean)
+    podman images --format '{{.Repository}}:{{.Tag}}' "$image" | while read -r name; do
+      podman rmi --force "$name" >/dev/null
+    done
+    ! podman image exists "$base" || podman rmi --force "$base" >/dev/null
+    rm -rf "$cache" ;;
   conf) echo "$CONTAINERS_CONF" ;;
-  *) echo "usage: $0 build|base|conf" >&2; exit 2 ;;
+  *) echo "usage: $0 build|base|clean|conf" >&2; exit 2 ;;
 esac
