@@ -23,7 +23,7 @@ help: ## list the targets
 deps: ## install the Debian packages (and npm packages) the tests need (only what is missing)
 	scripts/install-deps.sh test
 	scripts/install-deps.sh image
-	cd tests/Deploy.Tests/schema && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/Deploy.Tests/schema && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
 
 build: ## build everything; publish bin/managed-cephfuse and bin/cephcsi
 	$(DOTNET) build ManagedCephFuse.sln -c $(CONFIG) -v quiet -nologo
