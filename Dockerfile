@@ -1,20 +1,39 @@
-# The CSI node/controller plugin image: cephcsi plus managed-cephfuse (its fuse mounter), both Native AOT.
-#   docker build -t managed-cephfuse/cephcsi .
-# Build stage: the .NET 10 SDK on Debian 12 with what Native AOT links against.
-FROM mcr.microsoft.com/dotnet/sdk:10.0-bookworm-slim AS build
-RUN apt-get update \
- && apt-get install -y --no-install-recommends clang zlib1g-dev make \
- && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-COPY . .
-RUN dotnet publish src/FuseFs/FuseFs.csproj -c Release -r linux-x64 -o /out \
- && dotnet publish src/CsiPlugin/CsiPlugin.csproj -c Release -r linux-x64 -o /out \
- && rm -f /out/*.dbg /out/*.pdb
+# The CSI plugin image: cephcsi and managed-cephfuse (its fuse mounter), both Native AOT, on Debian 12 with
+# only the shared libraries they load (libcephfs2, librados2 and what those pull in).
+#
+# The binaries come from `make build` (bin/), not from a build stage: the same Dockerfile then builds
+#   - here, with no container registry: `make image` (podman, on a debootstrap base; see docs/deploy.md)
+#   - where a registry is reachable:     make build && docker build -t managed-cephfuse/cephcsi .
+ARG BASE_IMAGE=debian:bookworm-slim
+FROM ${BASE_IMAGE}
 
-# Run stage: Debian 12 with the Ceph client libraries the binaries load at run time.
-FROM debian:12-slim
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libcephfs2 librados2 ceph-common fuse3 util-linux ca-certificates \
- && rm -rf /var/lib/apt/lists/*
-COPY --from=build /out/cephcsi /out/managed-cephfuse /usr/local/bin/
+# (an ARG before FROM is out of scope after it: declared again for the label)
+ARG BASE_IMAGE
+ARG VERSION=0.0.0
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="managed-cephfuse cephcsi" \
+      org.opencontainers.image.description="CephFS CSI driver (cephcsi) with managed-cephfuse as its fuse mounter" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.base.name="${BASE_IMAGE}"
+
+# No docs, man pages or translations from any package (debian:bookworm-slim sets the same); security and
+# point-release updates first, then the two Ceph client libraries without recommends.
+RUN printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+        'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' 'path-exclude /usr/share/locale/*' \
+        'path-exclude /usr/share/lintian/*' > /etc/dpkg/dpkg.cfg.d/01-image-slim \
+ && apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcephfs2 librados2 \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
+
+COPY bin/cephcsi bin/managed-cephfuse /usr/local/bin/
+# Fails the build when a library the binaries load is missing from the run stage.
+RUN /usr/local/bin/cephcsi --version && /usr/local/bin/managed-cephfuse --version \
+ && ldd /usr/lib/x86_64-linux-gnu/libcephfs.so.2 /usr/lib/x86_64-linux-gnu/librados.so.2 | (! grep 'not found')
+
+# As ceph-csi's image: the manifests give cephcsi its flags (args), nothing else runs.
 ENTRYPOINT ["/usr/local/bin/cephcsi"]

@@ -9,18 +9,21 @@ export CLUSTER_DIR
 CONFIG      ?= Release
 RID         := linux-x64
 DOTNET      := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
-TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests tests/BenchRunner.Tests
+TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests tests/BenchRunner.Tests tests/Deploy.Tests
 # every test project runs, even after one fails; the exit code says whether any did
 TEST_LOGGER := --logger "console;verbosity=normal"
 TEST_RESULTS := $(ROOT)/artifacts/test-results
 
-.PHONY: help deps build cluster cluster-down demo demo-down test test-only bench bench-build microbench clean
+.PHONY: help deps build cluster cluster-down demo demo-down test test-only test-image image image-clean install \
+	uninstall install-fuse-ceph uninstall-fuse-ceph bench bench-build microbench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-deps: ## install the Debian packages the tests need (only what is missing)
+deps: ## install the Debian packages (and npm packages) the tests need (only what is missing)
 	scripts/install-deps.sh test
+	scripts/install-deps.sh image
+	cd tests/Deploy.Tests/schema && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
 
 build: ## build everything; publish bin/managed-cephfuse and bin/cephcsi
 	$(DOTNET) build ManagedCephFuse.sln -c $(CONFIG) -v quiet -nologo
@@ -41,7 +44,7 @@ demo-down: ## take the demo and its cluster down
 	scripts/demo.sh down
 	scripts/cluster-down.sh "$(CLUSTER_DIR)"
 
-test: deps build cluster ## everything: packages, build, cluster, all tests, cluster down
+test: deps build cluster image ## everything: packages, build, image, cluster, all tests, cluster down
 	rc=0; $(MAKE) --no-print-directory test-only || rc=$$?; \
 	scripts/cluster-down.sh "$(CLUSTER_DIR)"; \
 	exit $$rc
@@ -53,6 +56,68 @@ test-only: ## run the test projects against a running cluster (make cluster firs
 	    --logger "trx;LogFileName=$$(basename $$p).trx" --results-directory $(TEST_RESULTS) || rc=1; \
 	done; \
 	python3 scripts/test-summary.py $(TEST_RESULTS) || rc=1; exit $$rc
+
+# The plugin image (docs/deploy.md): podman on a debootstrap base, no registry needed.
+image: build ## the plugin image localhost/managed-cephfuse/cephcsi:<version> (and :latest), from bin/
+	scripts/install-deps.sh image
+	scripts/image.sh build
+
+image-clean: ## remove the image, its cached debootstrap base (.cache/image) and the base in podman's storage
+	scripts/image.sh clean
+
+test-image: deps build cluster image ## only the image's tests (a container mounts the test cluster), cluster down
+	rc=0; $(DOTNET) test tests/Deploy.Tests -c $(CONFIG) --no-build $(TEST_LOGGER) --filter Category=Image || rc=$$?; \
+	scripts/cluster-down.sh "$(CLUSTER_DIR)"; \
+	exit $$rc
+
+# make install: PREFIX and DESTDIR as usual. mount(8) runs helpers from /sbin only, so the helper also gets a
+# link there (MOUNT_HELPER_DIR=, empty, to skip). Man pages: list them in MAN8_PAGES.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+SBINDIR := $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR  ?= $(PREFIX)/share/man
+MOUNT_HELPER_DIR ?= /sbin
+MAN8_PAGES :=
+INSTALLED_BINARIES := managed-cephfuse cephcsi
+
+install: ## install binaries, mount helper, systemd units under PREFIX (DESTDIR for staging); run make build first
+	@for b in $(INSTALLED_BINARIES); do [ -x bin/$$b ] || { echo "bin/$$b is missing: run make build first" >&2; exit 1; }; done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(addprefix bin/,$(INSTALLED_BINARIES)) $(DESTDIR)$(BINDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' deploy/mount/mount.fuse.managed-cephfuse > $(DESTDIR)$(SBINDIR)/mount.fuse.managed-cephfuse
+	chmod 0755 $(DESTDIR)$(SBINDIR)/mount.fuse.managed-cephfuse
+	sed 's|@BINDIR@|$(BINDIR)|g' deploy/systemd/managed-cephfuse@.service.in > $(DESTDIR)$(UNITDIR)/managed-cephfuse@.service
+	install -m 0644 deploy/systemd/managed-cephfuse.target $(DESTDIR)$(UNITDIR)/
+	$(foreach page,$(MAN8_PAGES),install -D -m 0644 $(page) $(DESTDIR)$(MANDIR)/man8/$(notdir $(page));)
+ifneq ($(MOUNT_HELPER_DIR),)
+	if [ "$(abspath $(MOUNT_HELPER_DIR))" != "$(abspath $(SBINDIR))" ]; then \
+	  install -d $(DESTDIR)$(MOUNT_HELPER_DIR) && \
+	  ln -sfn $(SBINDIR)/mount.fuse.managed-cephfuse $(DESTDIR)$(MOUNT_HELPER_DIR)/mount.fuse.managed-cephfuse; \
+	fi
+endif
+
+uninstall: ## remove what make install installed (same PREFIX, DESTDIR, MOUNT_HELPER_DIR)
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(INSTALLED_BINARIES)) $(DESTDIR)$(SBINDIR)/mount.fuse.managed-cephfuse \
+	  $(DESTDIR)$(UNITDIR)/managed-cephfuse@.service $(DESTDIR)$(UNITDIR)/managed-cephfuse.target \
+	  $(foreach page,$(MAN8_PAGES),$(DESTDIR)$(MANDIR)/man8/$(notdir $(page)))
+ifneq ($(MOUNT_HELPER_DIR),)
+	if [ -L $(DESTDIR)$(MOUNT_HELPER_DIR)/mount.fuse.managed-cephfuse ]; then rm -f $(DESTDIR)$(MOUNT_HELPER_DIR)/mount.fuse.managed-cephfuse; fi
+endif
+
+# -t fuse.ceph (existing ceph-fuse fstab lines) through managed-cephfuse: Debian's ceph-fuse owns
+# /sbin/mount.fuse.ceph, so it is diverted (dpkg-divert keeps the package's copy as mount.fuse.ceph.distrib
+# and its upgrades go there) and replaced by a link to our helper. Opt-in, on this machine only.
+install-fuse-ceph: ## opt-in: make mount -t fuse.ceph use managed-cephfuse (diverts ceph-fuse's helper)
+	@[ -z "$(DESTDIR)" ] || { echo "install-fuse-ceph changes this machine's /sbin: no DESTDIR" >&2; exit 1; }
+	@[ -x $(SBINDIR)/mount.fuse.managed-cephfuse ] || { echo "$(SBINDIR)/mount.fuse.managed-cephfuse is missing: make install first" >&2; exit 1; }
+	dpkg-divert --local --rename --divert /sbin/mount.fuse.ceph.distrib --add /sbin/mount.fuse.ceph
+	ln -sfn $(SBINDIR)/mount.fuse.managed-cephfuse /sbin/mount.fuse.ceph
+
+uninstall-fuse-ceph: ## undo install-fuse-ceph: ceph-fuse's own mount.fuse.ceph again
+	if [ -L /sbin/mount.fuse.ceph ]; then rm -f /sbin/mount.fuse.ceph; fi
+	dpkg-divert --local --rename --remove /sbin/mount.fuse.ceph
 
 # make bench: knobs are environment/make variables (BENCH_QUICK=1, BENCH_CONTENDERS=..., see docs/benchmarks.md)
 BENCH_TOOLS_DIR ?= $(ROOT)/artifacts/bench
