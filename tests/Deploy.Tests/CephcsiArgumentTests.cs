@@ -23,19 +23,17 @@ public sealed partial class CephcsiArgumentTests
         ["metadata.namespace"] = "managed-cephfuse",
     };
 
-    public static TheoryData<bool, string> Workloads => new()
+    public static TheoryData<string> Workloads => new()
     {
-        { false, "csi-cephfsplugin" },
-        { false, "csi-cephfsplugin-provisioner" },
-        { true, "csi-cephfsplugin" },
-        { true, "csi-cephfsplugin-provisioner" },
+        "csi-cephfsplugin",
+        "csi-cephfsplugin-provisioner",
     };
 
     [Theory]
     [MemberData(nameof(Workloads))]
-    public async Task EveryCephcsiContainerStartsWithItsArgsAndAnswersProbe(bool withSnapshots, string workload)
+    public async Task EveryCephcsiContainerStartsWithItsArgsAndAnswersProbe(string workload)
     {
-        var manifests = withSnapshots ? await Manifests.WithSnapshots : await Manifests.Default;
+        var manifests = await Manifests.Default;
         var pod = workload == "csi-cephfsplugin" ? manifests.NodePlugin.Spec.Template.Spec : manifests.Provisioner.Spec.Template.Spec;
         var containers = pod.Containers.Where(c => c.Image.Contains("managed-cephfuse/cephcsi", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(containers);

@@ -38,7 +38,7 @@ public sealed class ManifestTests
         var image = ((List<object>)kustomization["images"]).Cast<Dictionary<object, object>>().Single();
         Assert.Equal("localhost/managed-cephfuse/cephcsi", image["newName"]);
         Assert.Equal(version, image["newTag"]);
-        foreach (var manifests in new[] { await Manifests.Default, await Manifests.WithSnapshots })
+        foreach (var manifests in new[] { await Manifests.Default })
         {
             foreach (var pod in new[] { manifests.NodePlugin.Spec.Template.Spec, manifests.Provisioner.Spec.Template.Spec })
                 Assert.Contains(pod.Containers, c => c.Image == $"localhost/managed-cephfuse/cephcsi:{version}");
@@ -49,15 +49,11 @@ public sealed class ManifestTests
     public async Task EveryObjectReadsStrictlyAsItsKubernetesModel()
     {
         // Manifests.Load reads strictly: an unknown field anywhere throws before this test sees the objects
-        var plain = await Manifests.Default;
-        var snapshots = await Manifests.WithSnapshots;
-        Assert.Equal(14, plain.Objects.Count);
-        Assert.Empty(plain.All<UntypedObject>());
-        Assert.Equal(17, snapshots.Objects.Count);
-        var untyped = Assert.Single(snapshots.All<UntypedObject>());
+        var manifests = await Manifests.Default;
+        Assert.Equal(17, manifests.Objects.Count);
+        var untyped = Assert.Single(manifests.All<UntypedObject>());
         Assert.Equal(("snapshot.storage.k8s.io/v1", "VolumeSnapshotClass"), (untyped.ApiVersion, untyped.Kind));
-        Assert.Contains(snapshots.Provisioner.Spec.Template.Spec.Containers, c => c.Name == "csi-snapshotter");
-        Assert.DoesNotContain(plain.Provisioner.Spec.Template.Spec.Containers, c => c.Name == "csi-snapshotter");
+        Assert.Contains(manifests.Provisioner.Spec.Template.Spec.Containers, c => c.Name == "csi-snapshotter");
     }
 
     [Fact]
@@ -84,7 +80,7 @@ public sealed class ManifestTests
     [Fact]
     public async Task EveryObjectMatchesItsKubernetesSchema()
     {
-        foreach (var manifests in new[] { await Manifests.Default, await Manifests.WithSnapshots })
+        foreach (var manifests in new[] { await Manifests.Default })
         {
             var results = await ValidateAsync(manifests.Yaml);
             Assert.Equal(manifests.Objects.Count, results.Count);
@@ -131,7 +127,7 @@ public sealed class ManifestTests
     [Fact]
     public async Task NamesNamespacesSecretsAndSocketsAgree()
     {
-        var manifests = await Manifests.WithSnapshots;
+        var manifests = await Manifests.Default;
         foreach (var o in manifests.Objects.OfType<IMetadata<V1ObjectMeta>>())
         {
             bool clusterScoped = o is V1Namespace or V1CSIDriver or V1StorageClass or V1ClusterRole or V1ClusterRoleBinding;

@@ -6,12 +6,11 @@ namespace ManagedCephFuse.Deploy.Tests;
 
 /// <summary>
 /// deploy/kubernetes as <c>kubectl kustomize</c> builds it (the objects <c>kubectl apply -k</c> sends), as YAML
-/// and as KubernetesClient's typed models: the default build, and the build with the snapshots component on.
+/// and as KubernetesClient's typed models (the snapshots component included, as the kustomization has it).
 /// </summary>
 internal sealed class Manifests
 {
-    private static readonly Lazy<Task<Manifests>> LazyDefault = new(() => BuildAsync(withSnapshots: false));
-    private static readonly Lazy<Task<Manifests>> LazyWithSnapshots = new(() => BuildAsync(withSnapshots: true));
+    private static readonly Lazy<Task<Manifests>> LazyDefault = new(BuildAsync);
 
     private Manifests(string yaml, IReadOnlyList<object> objects)
     {
@@ -21,7 +20,6 @@ internal sealed class Manifests
 
     public static string Directory => Path.Combine(Repository.Root, "deploy", "kubernetes");
     public static Task<Manifests> Default => LazyDefault.Value;
-    public static Task<Manifests> WithSnapshots => LazyWithSnapshots.Value;
 
     /// <summary>The build's output: every object, one YAML document each.</summary>
     public string Yaml { get; }
@@ -41,29 +39,10 @@ internal sealed class Manifests
     public static async Task<CommandResult> KustomizeAsync(string directory) =>
         await Commands.RunAsync("kubectl", ["kustomize", directory], TimeSpan.FromMinutes(1));
 
-    private static async Task<Manifests> BuildAsync(bool withSnapshots)
+    private static async Task<Manifests> BuildAsync()
     {
-        string directory = Directory;
-        string? overlay = null;
-        if (withSnapshots)
-        {
-            // kustomize takes relative paths only: an overlay beside the checkout's manifests, in a temp dir
-            overlay = System.IO.Directory.CreateTempSubdirectory("kustomize-").FullName;
-            string relative = Path.GetRelativePath(overlay, Directory);
-            await File.WriteAllTextAsync(Path.Combine(overlay, "kustomization.yaml"),
-                $"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - {relative}\ncomponents:\n  - {relative}/snapshots\n");
-            directory = overlay;
-        }
-        try
-        {
-            var build = (await KustomizeAsync(directory)).Ok($"kubectl kustomize {directory}");
-            return new Manifests(build.Stdout, Load(build.Stdout));
-        }
-        finally
-        {
-            if (overlay is not null)
-                System.IO.Directory.Delete(overlay, recursive: true);
-        }
+        var build = (await KustomizeAsync(Directory)).Ok($"kubectl kustomize {Directory}");
+        return new Manifests(build.Stdout, Load(build.Stdout));
     }
 
     /// <summary>
