@@ -37,16 +37,21 @@ case "$action" in
     ;;
   cut)
     [ -d "$group" ] || { echo "client-net: no group $name (start the client with 'run')" >&2; exit 1; }
-    # the socket match: the group's path below /sys/fs/cgroup and its depth below the hierarchy's root
+    # the socket match compares the socket's cgroup ancestor at a given depth with the group (named by its path
+    # below /sys/fs/cgroup). The group's depth is 1 below the hierarchy's root, more when that root is a cgroup
+    # namespace's: a rule per depth, of which only the true one can ever match.
+    out= in=
+    for level in 1 2 3 4 5 6 7 8; do
+      out+="ip daddr 127.0.0.1 socket cgroupv2 level $level \"$relative\" counter drop; "
+      in+="ip saddr 127.0.0.1 socket cgroupv2 level $level \"$relative\" counter drop; "
+    done
     # one transaction: declare (so the delete cannot fail), delete, make afresh (a second cut adds nothing)
     nft -f - <<EOF
 table inet $table
 delete table inet $table
 table inet $table {
-  chain out { type filter hook output priority filter; policy accept;
-    ip daddr 127.0.0.1 socket cgroupv2 level 1 "$relative" counter drop; }
-  chain in { type filter hook input priority filter; policy accept;
-    ip saddr 127.0.0.1 socket cgroupv2 level 1 "$relative" counter drop; }
+  chain out { type filter hook output priority filter; policy accept; $out}
+  chain in { type filter hook input priority filter; policy accept; $in}
 }
 EOF
     ;;

@@ -134,13 +134,6 @@ osd data = $dir/osd.\$id
 keyring = $dir/osd.\$id/keyring
 osd objectstore = $osd_store
 memstore device bytes = $memstore_bytes
-# bluestore (CLUSTER_OSD_STORE=bluestore): a sparse file DIR/osd.0/block, a small cache
-bluestore block create = true
-bluestore block size = $bluestore_bytes
-bluestore fsck on mount = false
-bluestore cache autotune = false
-bluestore cache size = 134217728
-osd memory target = 939524096
 osd check max object name len on startup = false
 # memstore holds everything in RAM: a short pg log keeps the OSD small during benchmarks
 osd min pg log entries = 500
@@ -164,6 +157,15 @@ log file = $dir/log/osd.0.log
 pid file = $dir/run/osd.0.pid
 admin socket = $dir/run/osd.0.asok
 EOF
+if [ "$osd_store" = bluestore ]; then
+  # a sparse file DIR/osd.0/block, a small cache (the OSD shares two cores and the RAM with everything else)
+  sed -i '/^osd objectstore = /a\
+bluestore block create = true\
+bluestore block size = '"$bluestore_bytes"'\
+bluestore fsck on mount = false\
+bluestore cache autotune = false\
+bluestore cache size = 134217728' "$conf"
+fi
 for mds in $mds_names; do
   printf '[%s]\nlog file = %s\npid file = %s\nadmin socket = %s\n' \
     "$mds" "$dir/log/$mds.log" "$dir/run/$mds.pid" "$dir/run/$mds.asok" >>"$conf"

@@ -44,7 +44,7 @@ public sealed class FaultTests(FaultRig rig, ITestOutputHelper output)
             Name = "mds-failover",
             What = "kill -9 of the active MDS; the standby takes rank 0 (after mds_beacon_grace), replays the journal, clients reconnect",
             Standbys = 1,
-            Inject = run => KillActiveMds(run, restart: false),
+            Inject = run => FaultActiveMds(run, "kill", atOnce: null, onceReplaced: null),
         }, output);
         AssertSurvived(o, TimeSpan.FromSeconds(30));
         AssertFelt(o, TimeSpan.FromSeconds(1));
@@ -63,8 +63,22 @@ public sealed class FaultTests(FaultRig rig, ITestOutputHelper output)
                 run.Cluster.Ceph("fs", "set", run.Cluster.Env.FsName, "allow_standby_replay", "true");
                 FaultCluster.WaitUntil("a standby-replay MDS", () => run.Cluster.Roles().StandbyReplay.Count == 1, TimeSpan.FromSeconds(60));
             },
-            Inject = run => KillActiveMds(run, restart: false),
+            Inject = run => FaultActiveMds(run, "kill", atOnce: null, onceReplaced: null),
             Cleanup = run => run.Cluster.Ceph("fs", "set", run.Cluster.Env.FsName, "allow_standby_replay", "false"),
+        }, output);
+        AssertSurvived(o, TimeSpan.FromSeconds(30));
+        AssertFelt(o, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public void MdsPausedThenResumed()
+    {
+        FaultOutcome o = rig.Run(new Scenario
+        {
+            Name = "mds-paused",
+            What = "SIGSTOP of the active MDS (a hung daemon: its sockets stay open); the standby takes over, then SIGCONT: the old one finds itself replaced (blocklisted) and restarts as a standby",
+            Standbys = 1,
+            Inject = run => FaultActiveMds(run, "pause", atOnce: null, onceReplaced: "resume"),
         }, output);
         AssertSurvived(o, TimeSpan.FromSeconds(30));
         AssertFelt(o, TimeSpan.FromSeconds(1));
@@ -85,7 +99,7 @@ public sealed class FaultTests(FaultRig rig, ITestOutputHelper output)
                     run.Cluster.Daemon("kill", standby);
                 FaultCluster.WaitUntil("no standby MDS left", () => run.Cluster.Roles().Standby.Count == 0, TimeSpan.FromSeconds(60));
             },
-            Inject = run => KillActiveMds(run, restart: true),
+            Inject = run => FaultActiveMds(run, "kill", atOnce: "start", onceReplaced: null),
         }, output);
         AssertSurvived(o, TimeSpan.FromSeconds(30));
         AssertFelt(o, TimeSpan.FromSeconds(1));
@@ -289,21 +303,30 @@ public sealed class FaultTests(FaultRig rig, ITestOutputHelper output)
 
     // --- the faults' pieces ---------------------------------------------------------------------
 
-    /// <summary>kill -9 of the active MDS (then, with <paramref name="restart"/>, the same daemon started again);
-    /// returns once a new MDS instance holds rank 0 as up:active.</summary>
-    private static void KillActiveMds(FaultRun run, bool restart)
+    /// <summary>cluster-daemon.sh <paramref name="action"/> (kill, pause) of the active MDS, <paramref name="atOnce"/>
+    /// right after (start: a restart), <paramref name="onceReplaced"/> when a new MDS instance (a new gid) holds rank 0
+    /// as up:active (resume); returns then.</summary>
+    private static void FaultActiveMds(FaultRun run, string action, string? atOnce, string? onceReplaced)
     {
         MdsRoles before = run.Cluster.Roles();
         string active = before.Active ?? throw new InvalidOperationException("no active MDS");
-        run.Cluster.Daemon("kill", active);
-        if (restart)
-            run.Cluster.Daemon("start", active);
-        TimeSpan took = FaultCluster.WaitUntil("a new active MDS", () =>
+        run.Cluster.Daemon(action, active);
+        try
         {
-            MdsRoles now = run.Cluster.Roles();
-            return now.Active is not null && now.ActiveGid != before.ActiveGid;
-        }, TimeSpan.FromSeconds(120));
-        run.Note($"{active} killed; {run.Cluster.Roles().Active} active {ClientOutcome.Seconds(took)} later");
+            if (atOnce is not null)
+                run.Cluster.Daemon(atOnce, active);
+            TimeSpan took = FaultCluster.WaitUntil("a new active MDS", () =>
+            {
+                MdsRoles now = run.Cluster.Roles();
+                return now.Active is not null && now.ActiveGid != before.ActiveGid;
+            }, TimeSpan.FromSeconds(120));
+            run.Note($"{action} {active}; {run.Cluster.Roles().Active} active {ClientOutcome.Seconds(took)} later");
+        }
+        finally
+        {
+            if (onceReplaced is not null)
+                run.Cluster.Daemon(onceReplaced, active);
+        }
     }
 
     private static void Evict(FaultRun run)
