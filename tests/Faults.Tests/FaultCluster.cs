@@ -87,7 +87,7 @@ internal sealed class FaultCluster : IDisposable
     /// <summary>mds.a, mds.b.</summary>
     public string[] MdsDaemons { get; } = [];
 
-    public static string[] AllDaemons(FaultCluster cluster) => ["mon.a", "mgr.x", "osd.0", .. cluster.MdsDaemons];
+    public string[] AllDaemons => ["mon.a", "mgr.x", "osd.0", .. MdsDaemons];
 
     /// <summary>The ceph CLI as client.admin; its standard output.</summary>
     public string Ceph(params string[] args) =>
@@ -163,7 +163,7 @@ internal sealed class FaultCluster : IDisposable
     /// <summary>Every daemon running, an active MDS and <paramref name="standbys"/> standbys, every PG active+clean.</summary>
     public void EnsureHealthy(int standbys)
     {
-        foreach (string daemon in AllDaemons(this))
+        foreach (string daemon in AllDaemons)
         {
             if (!IsRunning(daemon))
                 Daemon("start", daemon);

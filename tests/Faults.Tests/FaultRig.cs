@@ -143,7 +143,7 @@ public sealed class FaultRig : IDisposable
             }
             Thread.Sleep(1000);
             long end = Stopwatch.GetTimestamp();
-            run.Note($"fault {ClientOutcome.Seconds(causeOver)}");
+            run.Note($"cause over after {ClientOutcome.Seconds(causeOver)}");
             var outcomes = new Dictionary<FaultClient, ClientOutcome>();
             foreach (FaultClient client in Clients)
             {
