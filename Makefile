@@ -9,12 +9,16 @@ export CLUSTER_DIR
 CONFIG      ?= Release
 RID         := linux-x64
 DOTNET      := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
-TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests tests/BenchRunner.Tests tests/Deploy.Tests
+# Faults.Tests (Category=Faults) starts, breaks and removes a cluster of its own in FAULTS_CLUSTER_DIR (docs/faults.md)
+TEST_PROJECTS := tests/CephClient.Tests tests/FuseFs.Tests tests/CsiPlugin.Tests tests/BenchRunner.Tests tests/Deploy.Tests tests/Faults.Tests
+FAULTS_CLUSTER_DIR ?= $(ROOT)/.cluster-faults
+export FAULTS_CLUSTER_DIR
+FAULTS_RESULTS := $(ROOT)/artifacts/faults/results.md
 # every test project runs, even after one fails; the exit code says whether any did
 TEST_LOGGER := --logger "console;verbosity=normal"
 TEST_RESULTS := $(ROOT)/artifacts/test-results
 
-.PHONY: help deps build cluster cluster-down demo demo-down test test-only test-image image image-clean install \
+.PHONY: help deps build cluster cluster-down demo demo-down test test-only test-faults test-image image image-clean install \
 	uninstall install-fuse-ceph uninstall-fuse-ceph bench bench-build microbench clean
 
 help: ## list the targets
@@ -55,6 +59,7 @@ test-only: ## run the test projects against a running cluster (make cluster firs
 	  $(DOTNET) test $$p -c $(CONFIG) --no-build $(TEST_LOGGER) \
 	    --logger "trx;LogFileName=$$(basename $$p).trx" --results-directory $(TEST_RESULTS) || rc=1; \
 	done; \
+	$(MAKE) --no-print-directory faults-cleanup; \
 	python3 scripts/test-summary.py $(TEST_RESULTS) || rc=1; exit $$rc
 
 # The plugin image (docs/deploy.md): podman on a debootstrap base, no registry needed.
@@ -118,6 +123,16 @@ install-fuse-ceph: ## opt-in: make mount -t fuse.ceph use managed-cephfuse (dive
 uninstall-fuse-ceph: ## undo install-fuse-ceph: ceph-fuse's own mount.fuse.ceph again
 	if [ -L /sbin/mount.fuse.ceph ]; then rm -f /sbin/mount.fuse.ceph; fi
 	dpkg-divert --local --rename --remove /sbin/mount.fuse.ceph
+
+test-faults: deps build ## only the fault suite (its own cluster; ~5 min); results in artifacts/faults/results.md
+	rc=0; $(DOTNET) test tests/Faults.Tests -c $(CONFIG) --no-build $(TEST_LOGGER) || rc=$$?; \
+	$(MAKE) --no-print-directory faults-cleanup; exit $$rc
+
+# the fault suite takes its cluster down itself; this catches a test host that died, then shows the measurements
+.PHONY: faults-cleanup
+faults-cleanup:
+	@scripts/cluster-down.sh "$(FAULTS_CLUSTER_DIR)" >/dev/null
+	@if [ -f $(FAULTS_RESULTS) ]; then echo "== $(FAULTS_RESULTS)"; sed -n '1,/^## Details/p' $(FAULTS_RESULTS); fi
 
 # make bench: knobs are environment/make variables (BENCH_QUICK=1, BENCH_CONTENDERS=..., see docs/benchmarks.md)
 BENCH_TOOLS_DIR ?= $(ROOT)/artifacts/bench

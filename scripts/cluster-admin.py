@@ -6,7 +6,9 @@ go through python3-rados (Debian's /usr/bin/python3 sees it; a pyenv python may 
 
   cluster-admin.py CONF osd-new UUID SECRET     register osd.0 with its cephx secret
   cluster-admin.py CONF setup FS DIR            pools, the file system, client keys (DIR/*.keyring, *.key)
-  cluster-admin.py CONF wait-ready FS           until the MDS is active, PGs are clean, `fs volume ls` answers
+  cluster-admin.py CONF fs-set FS VAR VALUE     `ceph fs set FS VAR VALUE`
+  cluster-admin.py CONF wait-ready FS [N]       until the MDS is active (and N standbys are up), PGs are clean,
+                                                `fs volume ls` answers
 """
 import json
 import os
@@ -69,7 +71,11 @@ def setup(cluster, fs, directory):
         write_secret(f"{directory}/{entity}.key", key.encode())
 
 
-def wait_ready(cluster, fs, limit=120):
+def fs_set(cluster, fs, var, value):
+    command(cluster, "mon", "fs set", fs_name=fs, var=var, val=value)
+
+
+def wait_ready(cluster, fs, standbys="0", limit=120):
     start = time.monotonic()
 
     def until(what, ready):
@@ -95,7 +101,15 @@ def wait_ready(cluster, fs, limit=120):
         states = {s["name"]: s["num"] for s in stat["num_pg_by_state"]}
         return stat["num_pgs"] > 0 and states.get("active+clean", 0) == stat["num_pgs"]
 
+    def standbys_up():
+        dump = json.loads(command(cluster, "mon", "fs dump"))
+        following = sum(1 for f in dump["filesystems"] if f["mdsmap"]["fs_name"] == fs
+                        for info in f["mdsmap"]["info"].values() if info["state"] == "up:standby-replay")
+        return len(dump["standbys"]) + following >= int(standbys)
+
     until("mds active", mds_active)
+    if int(standbys) > 0:
+        until(f"{standbys} standby mds", standbys_up)
     until("pgs active+clean", pgs_clean)
     until("mgr available", lambda: json.loads(command(cluster, "mon", "mgr stat"))["available"])
     until("volumes module answering", lambda: command(cluster, "mgr", "fs volume ls") is not None)
@@ -105,7 +119,7 @@ def main():
     conf, step, *args = sys.argv[1:]
     cluster = connect(conf)
     try:
-        {"osd-new": osd_new, "setup": setup, "wait-ready": wait_ready}[step](cluster, *args)
+        {"osd-new": osd_new, "setup": setup, "fs-set": fs_set, "wait-ready": wait_ready}[step](cluster, *args)
     except RuntimeError as e:
         sys.exit(f"cluster-admin {step}: {e}")
     finally:

@@ -13,17 +13,14 @@ dir=$(cd "$dir" && pwd)
 . "$here/cluster-lib.sh"
 
 stop_daemon() {
-  local daemon=$1 pid i
-  pid=$(cluster_daemon_pid "$dir" "$daemon") || return 0
-  kill -TERM "$pid" 2>/dev/null
-  # the MDS takes ~10 s to stop cleanly; nothing here is worth keeping, so do not wait for it
-  for i in $(seq 30); do pid_running "$pid" || break; sleep 0.1; done
-  if pid_running "$pid"; then kill -KILL "$pid" 2>/dev/null; fi
-  for i in $(seq 50); do pid_running "$pid" || break; sleep 0.1; done
-  echo "[cluster-down] stopped $daemon (pid $pid)"
+  local pid
+  pid=$(cluster_daemon_pid "$dir" "$1") || return 0
+  # the MDS takes ~10 s to stop cleanly; nothing here is worth keeping, so wait 3 s at most
+  cluster_stop_daemon "$dir" "$1" TERM 30
+  echo "[cluster-down] stopped $1 (pid $pid)"
 }
 # stop them in parallel: each waits up to 3 s for its own daemon
-for daemon in $cluster_daemons; do stop_daemon "$daemon" & done
+for daemon in $(cluster_daemons "$dir"); do stop_daemon "$daemon" & done
 wait
 if [ "${CLUSTER_KEEP:-0}" != 1 ]; then
   rm -rf "$dir"

@@ -8,6 +8,13 @@
 # Idempotent: a healthy cluster in DIR is left running; a partial one is stopped (by its PIDs) and
 # made again. Ports are picked from a free block below the ephemeral range, so several clusters
 # (one per checkout) can run side by side. Writes DIR/env with what clients need (see README).
+#
+# Opt-ins for the fault suite (tests/Faults.Tests); the default cluster stays as above:
+#   CLUSTER_MDS_COUNT=2         MDS daemons mds.a, mds.b, ...: one active, the others standby
+#   CLUSTER_STANDBY_REPLAY=1    allow_standby_replay on the file system (a standby follows the journal)
+#   CLUSTER_OSD_STORE=bluestore bluestore on a sparse file (CLUSTER_BLUESTORE_BYTES, default 4 GiB) instead of
+#                               memstore, whose data does not survive a kill -9 of the OSD
+#   CLUSTER_CONF_EXTRA=FILE     lines appended to [global] of ceph.conf (e.g. shortened timeouts)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,10 +23,21 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 fs_name=${CEPH_FS:-cephfs}
 memstore_bytes=${CLUSTER_MEMSTORE_BYTES:-8589934592}
+osd_store=${CLUSTER_OSD_STORE:-memstore}
+bluestore_bytes=${CLUSTER_BLUESTORE_BYTES:-4294967296}
+mds_count=${CLUSTER_MDS_COUNT:-1}
+standby_replay=${CLUSTER_STANDBY_REPLAY:-0}
+conf_extra=${CLUSTER_CONF_EXTRA:-}
 started=$(date +%s.%N)
 
 say() { printf '[cluster %5.1fs] %s\n' "$(echo "$(date +%s.%N) - $started" | bc)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+
+case "$osd_store" in memstore | bluestore) ;; *) die "CLUSTER_OSD_STORE must be memstore or bluestore, not '$osd_store'" ;; esac
+[[ "$mds_count" =~ ^[1-9]$ ]] || die "CLUSTER_MDS_COUNT must be 1 to 9, not '$mds_count'"
+[ -z "$conf_extra" ] || [ -r "$conf_extra" ] || die "CLUSTER_CONF_EXTRA: cannot read '$conf_extra'"
+mds_names=$(printf 'mds.%s ' $(echo a b c d e f g h i | cut -d' ' -f1-"$mds_count"))
+mds_names=${mds_names% }
 
 # --- packages -------------------------------------------------------------------------------
 "$here/install-deps.sh" cluster
@@ -56,7 +74,10 @@ done
 mon_v2=$base mon_v1=$((base + 1))
 mon_host="[v2:127.0.0.1:$mon_v2,v1:127.0.0.1:$mon_v1]"
 conf=$dir/ceph.conf
-mkdir -p "$dir"/{run,log,mon.a,mgr.x,osd.0,mds.a}
+mkdir -p "$dir"/{run,log,mon.a,mgr.x,osd.0}
+for mds in $mds_names; do mkdir -p "$dir/$mds"; done
+# written before any daemon starts: cluster-down.sh stops exactly these, even of a cluster that failed to start
+echo "mon.a mgr.x osd.0 $mds_names" >"$dir/daemons"
 fsid=$(uuidgen)
 
 # --- configuration ----------------------------------------------------------------------------
@@ -111,7 +132,7 @@ keyring = $dir/mgr.\$id/keyring
 [osd]
 osd data = $dir/osd.\$id
 keyring = $dir/osd.\$id/keyring
-osd objectstore = memstore
+osd objectstore = $osd_store
 memstore device bytes = $memstore_bytes
 osd check max object name len on startup = false
 # memstore holds everything in RAM: a short pg log keeps the OSD small during benchmarks
@@ -135,11 +156,26 @@ admin socket = $dir/run/mgr.x.asok
 log file = $dir/log/osd.0.log
 pid file = $dir/run/osd.0.pid
 admin socket = $dir/run/osd.0.asok
-[mds.a]
-log file = $dir/log/mds.a.log
-pid file = $dir/run/mds.a.pid
-admin socket = $dir/run/mds.a.asok
 EOF
+if [ "$osd_store" = bluestore ]; then
+  # a sparse file DIR/osd.0/block, a small cache (the OSD shares two cores and the RAM with everything else)
+  sed -i '/^osd objectstore = /a\
+bluestore block create = true\
+bluestore block size = '"$bluestore_bytes"'\
+bluestore fsck on mount = false\
+bluestore cache autotune = false\
+bluestore cache size = 134217728' "$conf"
+fi
+for mds in $mds_names; do
+  printf '[%s]\nlog file = %s\npid file = %s\nadmin socket = %s\n' \
+    "$mds" "$dir/log/$mds.log" "$dir/run/$mds.pid" "$dir/run/$mds.asok" >>"$conf"
+done
+if [ -n "$conf_extra" ]; then
+  # into [global]: the options there reach every daemon and client
+  extra=$(grep -v '^[[:space:]]*\[' "$conf_extra")
+  awk -v extra="$extra" '{ print } /^\[global\]$/ { print "# CLUSTER_CONF_EXTRA"; print extra }' "$conf" >"$conf.new"
+  mv "$conf.new" "$conf"
+fi
 
 # --- keys and the monitor ---------------------------------------------------------------------
 umask 077
@@ -153,10 +189,12 @@ admin_keyring=$dir/ceph.client.admin.keyring
   # mgr and mds keys go into the mon's database at mkfs, so both daemons can start at once
   ceph-authtool "$mon_keyring" --gen-key -n mgr.x \
     --cap mon 'allow profile mgr' --cap mds 'allow *' --cap osd 'allow *'
-  ceph-authtool "$mon_keyring" --gen-key -n mds.a \
-    --cap mon 'allow profile mds' --cap mgr 'allow profile mds' --cap mds 'allow' --cap osd 'allow rw tag cephfs *=*'
+  for mds in $mds_names; do
+    ceph-authtool "$mon_keyring" --gen-key -n "$mds" \
+      --cap mon 'allow profile mds' --cap mgr 'allow profile mds' --cap mds 'allow' --cap osd 'allow rw tag cephfs *=*'
+  done
 } >/dev/null
-for daemon in mgr.x mds.a; do
+for daemon in mgr.x $mds_names; do
   printf '[%s]\n\tkey = %s\n' "$daemon" "$(ceph-authtool "$mon_keyring" -n "$daemon" -p)" >"$dir/$daemon/keyring"
 done
 ceph-authtool "$admin_keyring" -n client.admin -p >"$dir/client.admin.key"
@@ -166,10 +204,10 @@ ceph-mon -c "$conf" -i a --mkfs --monmap "$dir/monmap" --keyring "$mon_keyring" 
   { cat "$dir/log/mkfs.mon.log" >&2; die "ceph-mon --mkfs failed"; }
 rm -f "$mon_keyring"
 umask 022
-ceph-mon -c "$conf" -i a
+cluster_start_daemon "$dir" mon.a || die "ceph-mon did not start"
 say "mon.a listening on $mon_host"
 # the mgr spends most of start-up loading Python modules: start it right away
-ceph-mgr -c "$conf" -i x
+cluster_start_daemon "$dir" mgr.x || die "ceph-mgr did not start"
 say "mgr.x started"
 
 # --- OSD, pools, file system and client keys --------------------------------------------------
@@ -181,17 +219,22 @@ start_osd_and_mds() {
     { cat "$dir/log/mkfs.osd.log" >&2; return 1; }
   # --mkfs stores the key inside the object store only; the daemon reads it from its keyring
   (umask 077; printf '[osd.0]\n\tkey = %s\n' "$osd_secret" >"$dir/osd.0/keyring")
-  ceph-osd -c "$conf" -i 0 2>>"$dir/log/osd.0.stderr" || { cat "$dir/log/osd.0.stderr" >&2; return 1; }
-  say "osd.0 started (memstore)"
-  ceph-mds -c "$conf" -i a >/dev/null
-  say "mds.a started"
+  cluster_start_daemon "$dir" osd.0 || return 1
+  say "osd.0 started ($osd_store)"
+  local mds
+  for mds in $mds_names; do cluster_start_daemon "$dir" "$mds" || return 1; done
+  say "$mds_names started"
 }
 start_osd_and_mds & daemons_pid=$!
 "$here/cluster-admin.py" "$conf" setup "$fs_name" "$dir" || die "creating pools, file system and keys failed"
-wait "$daemons_pid" || die "starting osd.0 or mds.a failed"
+wait "$daemons_pid" || die "starting osd.0 or $mds_names failed"
 say "pools, file system $fs_name and client keys created"
+if [ "$standby_replay" = 1 ]; then
+  "$here/cluster-admin.py" "$conf" fs-set "$fs_name" allow_standby_replay true || die "allow_standby_replay failed"
+fi
 
-"$here/cluster-admin.py" "$conf" wait-ready "$fs_name" || die "cluster did not become ready (logs in $dir/log)"
+"$here/cluster-admin.py" "$conf" wait-ready "$fs_name" "$((mds_count - 1))" ||
+  die "cluster did not become ready (logs in $dir/log)"
 
 # --- env for tests and people -----------------------------------------------------------------
 cat >"$dir/env" <<EOF
@@ -201,6 +244,8 @@ CEPH_FSID=$fsid
 CEPH_MON_HOST=$mon_host
 CEPH_MON_V1=127.0.0.1:$mon_v1
 CEPH_FS=$fs_name
+CEPH_MDS_NAMES=${mds_names// /,}
+CEPH_OSD_STORE=$osd_store
 CEPH_ADMIN_KEYRING=$admin_keyring
 CEPH_ADMIN_KEYFILE=$dir/client.admin.key
 CEPH_USER_ID=fsuser

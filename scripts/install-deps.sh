@@ -5,8 +5,9 @@ set -euo pipefail
 cluster_pkgs="ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common python3-rados uuid-runtime bc iproute2"
 # libcephfs-dev/librados-dev: headers for the struct-layout tests; ceph-fuse: the comparison client;
 # fuse3 (fusermount3), attr/acl (xattr and ACL tools), gcc: C checks compiled at test time;
-# fio, pkg-config: the bench's tests run fio and build the libfuse reference
-test_pkgs="$cluster_pkgs libcephfs2 librados2 libcephfs-dev librados-dev ceph-fuse fuse3 libfuse3-dev attr acl gcc libc6-dev fio pkg-config"
+# fio, pkg-config: the bench's tests run fio and build the libfuse reference; nftables: the fault suite cuts one
+# client's loopback traffic (scripts/client-net.sh)
+test_pkgs="$cluster_pkgs libcephfs2 librados2 libcephfs-dev librados-dev ceph-fuse fuse3 libfuse3-dev attr acl gcc libc6-dev fio pkg-config nftables"
 # tests/Deploy.Tests: systemd-analyze (systemd) for the unit, node and npm for the manifests' schemas
 # (kubernetes-models), kubectl for their kustomization (machines of this kind ship kubectl 1.32; Debian's
 # kubernetes-client, kubectl 1.20, only where none is installed)

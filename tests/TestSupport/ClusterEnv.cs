@@ -35,14 +35,13 @@ public sealed class ClusterEnv
     public string this[string key] =>
         _values.TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"{key} is not in the cluster env");
 
-    private static ClusterEnv Load()
+    /// <summary>The env of a cluster scripts/cluster-up.sh made in <paramref name="directory"/> (e.g. the fault
+    /// suite's own cluster).</summary>
+    public static ClusterEnv FromDirectory(string directory)
     {
-        string dir = Environment.GetEnvironmentVariable("CLUSTER_DIR") is { Length: > 0 } d
-            ? d
-            : Path.Combine(Repository.Root, ".cluster");
-        string file = Path.Combine(dir, "env");
+        string file = Path.Combine(directory, "env");
         if (!File.Exists(file))
-            throw new InvalidOperationException($"{file} is missing: the test cluster is not running (make cluster)");
+            throw new InvalidOperationException($"{file} is missing: no cluster was started in {directory}");
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string line in File.ReadLines(file))
         {
@@ -51,5 +50,15 @@ public sealed class ClusterEnv
                 values[line[..eq]] = line[(eq + 1)..];
         }
         return new ClusterEnv(values);
+    }
+
+    private static ClusterEnv Load()
+    {
+        string dir = Environment.GetEnvironmentVariable("CLUSTER_DIR") is { Length: > 0 } d
+            ? d
+            : Path.Combine(Repository.Root, ".cluster");
+        if (!File.Exists(Path.Combine(dir, "env")))
+            throw new InvalidOperationException($"{Path.Combine(dir, "env")} is missing: the test cluster is not running (make cluster)");
+        return FromDirectory(dir);
     }
 }
